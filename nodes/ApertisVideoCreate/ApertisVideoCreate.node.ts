@@ -1,0 +1,28 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { videoCreateProperties } from '../shared/catalogue/properties';
+import { mapItems } from '../shared/items';
+import { createVideo } from './createVideo';
+
+export class ApertisVideoCreate implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Apertis Video Create',
+		name: 'apertisVideoCreate',
+		icon: 'file:apertis.svg',
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["model"]}}',
+		description: 'Start a video generation task with Veo 2, Veo 3, Veo 3.1 or Sora 2',
+		defaults: { name: 'Apertis Video Create' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'apertisApi', required: true }],
+		properties: videoCreateProperties(),
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await mapItems(this, async (itemIndex) => await createVideo(this, itemIndex))];
+	}
+}

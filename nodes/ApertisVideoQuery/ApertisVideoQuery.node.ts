@@ -1,0 +1,38 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { mapItems } from '../shared/items';
+import { downloadVideoProperties } from '../shared/nodeParameters';
+import { queryVideo } from './queryVideo';
+
+export class ApertisVideoQuery implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Apertis Video Query',
+		name: 'apertisVideoQuery',
+		icon: 'file:apertis.svg',
+		group: ['transform'],
+		version: 1,
+		description: 'Get the status of an Apertis video task, and download the video once it is ready',
+		defaults: { name: 'Apertis Video Query' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'apertisApi', required: true }],
+		properties: [
+			{
+				displayName: 'Task ID',
+				name: 'taskId',
+				type: 'string',
+				default: '={{ $json.id }}',
+				required: true,
+				description:
+					'The ID of the task: "veo3:…"/"sora-2:…" ids from Video Create or Sora Chat Stream, "video_…" ids from Video From Image',
+			},
+			...downloadVideoProperties,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await mapItems(this, async (itemIndex) => await queryVideo(this, itemIndex))];
+	}
+}

@@ -1,0 +1,162 @@
+import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import type { Readable } from 'stream';
+
+import { cancellableSleep } from '../sleep';
+import { toNodeApiError } from './apiErrors';
+import type { AttemptFailure, RequestKind } from './retryPolicy';
+import { delayBeforeRetry } from './retryPolicy';
+import { readErrorBody } from './readErrorBody';
+
+export const CREDENTIAL_TYPE = 'apertisApi';
+
+export interface ApertisRequest {
+	method: IHttpRequestMethods;
+	/** Path below the credential's base URL, e.g. `/v1/video/create`. */
+	path: string;
+	/**
+	 * An absolute URL to read instead (a finished video's `video_url`). The API key is sent only when it points at
+	 * the credential's own origin: a storage host elsewhere never sees it.
+	 */
+	absoluteUrl?: string;
+	qs?: IDataObject;
+	/**
+	 * JSON body, or a factory for bodies that can be sent only once (multipart streams): it is called again
+	 * for each attempt.
+	 */
+	body?: IDataObject | (() => NonNullable<IHttpRequestOptions['body']>);
+	kind: RequestKind;
+	itemIndex: number;
+	/** Named in 404 messages and carried on every error, so a created task is never lost. */
+	taskId?: string;
+	timeoutMs?: number;
+}
+
+export interface StreamResponse {
+	body: Readable;
+	headers: Record<string, string | string[] | undefined>;
+	statusCode: number;
+}
+
+interface FullResponse<T> {
+	body: T;
+	headers: Record<string, string | string[] | undefined>;
+	statusCode: number;
+}
+
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+export async function getBaseUrl(ctx: IExecuteFunctions): Promise<{ baseUrl: string; apiKey: string }> {
+	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL_TYPE);
+	const baseUrl = (credentials.baseUrl || 'https://api.apertis.ai').trim().replace(/\/+$/, '');
+	if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
+		throw new NodeOperationError(ctx.getNode(), `The Base URL of the Apertis API credential is not an http(s) URL`, {
+			description: 'Open the credential and set Base URL to e.g. https://api.apertis.ai',
+		});
+	}
+	return { baseUrl, apiKey: credentials.apiKey ?? '' };
+}
+
+/** A JSON request to the Apertis API, with the retry policy of retryPolicy.ts. */
+export async function apertisRequest<T = IDataObject>(ctx: IExecuteFunctions, request: ApertisRequest): Promise<T> {
+	const response = await send<T>(ctx, request, 'json');
+	return response.body;
+}
+
+/** A request whose answer is read as a stream (Server-Sent Events, video bytes). */
+export async function apertisStreamRequest(ctx: IExecuteFunctions, request: ApertisRequest): Promise<StreamResponse> {
+	return await send<Readable>(ctx, request, 'stream');
+}
+
+async function send<T>(
+	ctx: IExecuteFunctions,
+	request: ApertisRequest,
+	encoding: 'json' | 'stream',
+): Promise<FullResponse<T>> {
+	const { baseUrl, apiKey } = await getBaseUrl(ctx);
+	const signal = ctx.getExecutionCancelSignal();
+	for (let attempt = 1; ; attempt++) {
+		throwIfCancelled(ctx, request);
+		const url = request.absoluteUrl ?? `${baseUrl}${request.path}`;
+		const options: IHttpRequestOptions = {
+			method: request.method,
+			url,
+			qs: request.qs,
+			body: typeof request.body === 'function' ? request.body() : request.body,
+			json: encoding === 'json',
+			encoding,
+			returnFullResponse: true,
+			ignoreHttpStatusErrors: true,
+			timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+		};
+
+		let failure: AttemptFailure & { body?: unknown; networkError?: boolean; reason?: string };
+		try {
+			const response = (
+				sameOrigin(url, baseUrl)
+					? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
+					: await ctx.helpers.httpRequest(withCancelSignal(options, signal))
+			) as FullResponse<T>;
+			if (response.statusCode < 400) return response;
+			const body = encoding === 'stream' ? await readErrorBody(response.body as Readable) : response.body;
+			failure = { status: response.statusCode, retryAfter: response.headers['retry-after'], body };
+		} catch (error) {
+			throwIfCancelled(ctx, request);
+			failure = { networkError: true, reason: networkReason(error) };
+		}
+
+		const delay = delayBeforeRetry(request.kind, attempt, failure);
+		if (delay === undefined) {
+			throw toNodeApiError(
+				ctx.getNode(),
+				{
+					method: request.method,
+					path: request.path,
+					kind: request.kind,
+					itemIndex: request.itemIndex,
+					attempts: attempt,
+					status: failure.status,
+					body: failure.body,
+					networkError: failure.networkError ? failure.reason : undefined,
+					taskId: request.taskId,
+				},
+				apiKey,
+			);
+		}
+		ctx.logger.debug(
+			`Apertis ${request.method} ${request.path} attempt ${attempt} failed (${failure.status ?? failure.reason}); retrying in ${delay} ms`,
+		);
+		await cancellableSleep(delay, signal);
+	}
+}
+
+function sameOrigin(url: string, baseUrl: string): boolean {
+	try {
+		return new URL(url).origin === new URL(baseUrl).origin;
+	} catch {
+		return false;
+	}
+}
+
+/** httpRequestWithAuthentication wires the cancel signal itself; the plain helper needs it passed. */
+function withCancelSignal(options: IHttpRequestOptions, signal: AbortSignal | undefined): IHttpRequestOptions {
+	return signal ? { ...options, abortSignal: signal } : options;
+}
+
+function throwIfCancelled(ctx: IExecuteFunctions, request: ApertisRequest): void {
+	if (ctx.getExecutionCancelSignal()?.aborted) {
+		throw new NodeOperationError(ctx.getNode(), 'The execution was stopped', {
+			itemIndex: request.itemIndex,
+			description: request.taskId ? `Task id: ${request.taskId}` : undefined,
+		});
+	}
+}
+
+/** The network error's code (ECONNREFUSED, ETIMEDOUT…) from n8n's wrapped axios error, never its config. */
+function networkReason(error: unknown): string {
+	const cause = (error as { cause?: { code?: unknown; message?: unknown } })?.cause;
+	const code = cause?.code ?? (error as { code?: unknown })?.code;
+	if (typeof code === 'string' && code) return code === 'ECONNABORTED' ? 'time-out' : code;
+	const message = cause?.message ?? (error as { message?: unknown })?.message;
+	return typeof message === 'string' && message ? message : 'network error';
+}

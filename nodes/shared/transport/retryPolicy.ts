@@ -1,0 +1,67 @@
+/**
+ * When to try a request again, and how long to wait first.
+ *
+ * Cost safety: a POST that creates a paid task is retried only on 429, because a 429 means the task was not
+ * accepted. A 5xx, a time-out or a dropped connection on a create may come after the task was created and billed,
+ * so retrying could pay for it twice: those fail at once, and the error says so. Reads (GET) are free and idempotent:
+ * they are retried on 429, 5xx and network errors.
+ */
+
+/** `create` starts a paid task; `read` is an idempotent GET. */
+export type RequestKind = 'create' | 'read';
+
+export interface AttemptFailure {
+	/** HTTP status, when the server answered. */
+	status?: number;
+	/** The raw Retry-After header, when the server sent one. */
+	retryAfter?: string | string[];
+	/** True when no HTTP answer arrived (connection refused/reset, DNS, time-out). */
+	networkError?: boolean;
+}
+
+export interface RetryPolicy {
+	maxAttempts: number;
+	baseDelayMs: number;
+	maxDelayMs: number;
+	/** Upper bound for a server-provided Retry-After, so a bogus header cannot stall a workflow for hours. */
+	maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+	maxAttempts: 5,
+	baseDelayMs: 500,
+	maxDelayMs: 10_000,
+	maxRetryAfterMs: 60_000,
+};
+
+export function isRetryable(kind: RequestKind, failure: AttemptFailure): boolean {
+	if (failure.status === 429) return true;
+	if (kind === 'create') return false;
+	return failure.networkError === true || (failure.status !== undefined && failure.status >= 500);
+}
+
+/** Milliseconds to wait before attempt `attempt + 1` (attempt counts from 1), or undefined to give up. */
+export function delayBeforeRetry(
+	kind: RequestKind,
+	attempt: number,
+	failure: AttemptFailure,
+	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
+	random: () => number = Math.random,
+): number | undefined {
+	if (attempt >= policy.maxAttempts || !isRetryable(kind, failure)) return undefined;
+	const retryAfterMs = parseRetryAfter(failure.retryAfter);
+	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
+	// Exponential backoff with full jitter: spreads retries of many items so they do not arrive together.
+	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
+	return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+}
+
+/** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
+export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+	const value = Array.isArray(header) ? header[0] : header;
+	if (value === undefined || value.trim() === '') return undefined;
+	const seconds = Number(value);
+	if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+	const date = Date.parse(value);
+	return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
