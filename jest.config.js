@@ -1,6 +1,6 @@
 // Four projects, one per test layer (see README "Test layers").
 // unit + inprocess run on any Node >= 20; e2e and editor drive the pinned n8n in test/e2e/n8n-runtime.
-const tsJest = ['ts-jest', { isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { diagnostics: false }];
 const common = {
 	testEnvironment: 'node',
 	transform: { '^.+\\.ts$': tsJest },

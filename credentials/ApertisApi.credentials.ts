@@ -11,7 +11,7 @@ export class ApertisApi implements ICredentialType {
 
 	displayName = 'Apertis API';
 
-	icon: Icon = 'file:apertis.svg';
+	icon: Icon = { light: 'file:apertis.svg', dark: 'file:apertis.dark.svg' };
 
 	documentationUrl = 'https://github.com/apertis/n8n-nodes-apertis-video#credentials';
 

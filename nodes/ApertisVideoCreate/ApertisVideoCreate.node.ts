@@ -9,7 +9,7 @@ export class ApertisVideoCreate implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Apertis Video Create',
 		name: 'apertisVideoCreate',
-		icon: 'file:apertis.svg',
+		icon: { light: 'file:apertis.svg', dark: 'file:apertis.dark.svg' },
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',

@@ -9,9 +9,10 @@ export class ApertisVideoQuery implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'Apertis Video Query',
 		name: 'apertisVideoQuery',
-		icon: 'file:apertis.svg',
+		icon: { light: 'file:apertis.svg', dark: 'file:apertis.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		subtitle: '={{$parameter["taskId"]}}',
 		description: 'Get the status of an Apertis video task, and download the video once it is ready',
 		defaults: { name: 'Apertis Video Query' },
 		usableAsTool: true,
@@ -26,7 +27,7 @@ export class ApertisVideoQuery implements INodeType {
 				default: '={{ $json.id }}',
 				required: true,
 				description:
-					'The ID of the task: "veo3:…"/"sora-2:…" ids from Video Create or Sora Chat Stream, "video_…" ids from Video From Image',
+					'The ID of the task: "veo3:…" or "sora-2:…" from Video Create or Sora Chat Stream, "video_…" from Video From Image',
 			},
 			...downloadVideoProperties,
 		],

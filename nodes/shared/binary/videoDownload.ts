@@ -41,7 +41,9 @@ export async function downloadVideo(ctx: IExecuteFunctions, request: DownloadReq
 				taskId: task.id,
 				timeoutMs: 10 * 60_000,
 			});
-	const binary = await ctx.helpers.prepareBinaryData(response.body, videoFileName(task.id), 'video/mp4');
+	// The response body is the Node.js stream axios returned; n8n stores it without buffering in filesystem mode.
+	const stream = response.body as unknown as Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+	const binary = await ctx.helpers.prepareBinaryData(stream, videoFileName(task.id), 'video/mp4');
 	binary.mimeType = 'video/mp4';
 	return binary;
 }

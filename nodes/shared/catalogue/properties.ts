@@ -56,7 +56,7 @@ function durationProperties(): INodeProperties[] {
 		name: 'duration',
 		type: 'options',
 		options: (model.durations ?? []).map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
-		default: model.durations?.[0] ?? 10,
+		default: 10,
 		description: `Video length. ${model.displayName} takes ${(model.durations ?? []).join(', ')} seconds.`,
 		displayOptions: model === widest ? showForModels([model.id]) : { show: { model: [model.id] } },
 	}));

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import type { Readable } from 'stream';
+import type { ByteStream } from './byteStream';
 
 import { cancellableSleep } from '../sleep';
 import { toNodeApiError } from './apiErrors';
@@ -33,7 +33,7 @@ export interface ApertisRequest {
 }
 
 export interface StreamResponse {
-	body: Readable;
+	body: ByteStream;
 	headers: Record<string, string | string[] | undefined>;
 	statusCode: number;
 }
@@ -65,7 +65,7 @@ export async function apertisRequest<T = IDataObject>(ctx: IExecuteFunctions, re
 
 /** A request whose answer is read as a stream (Server-Sent Events, video bytes). */
 export async function apertisStreamRequest(ctx: IExecuteFunctions, request: ApertisRequest): Promise<StreamResponse> {
-	return await send<Readable>(ctx, request, 'stream');
+	return await send<ByteStream>(ctx, request, 'stream');
 }
 
 async function send<T>(
@@ -98,7 +98,7 @@ async function send<T>(
 					: await ctx.helpers.httpRequest(withCancelSignal(options, signal))
 			) as FullResponse<T>;
 			if (response.statusCode < 400) return response;
-			const body = encoding === 'stream' ? await readErrorBody(response.body as Readable) : response.body;
+			const body = encoding === 'stream' ? await readErrorBody(response.body as ByteStream) : response.body;
 			failure = { status: response.statusCode, retryAfter: response.headers['retry-after'], body };
 		} catch (error) {
 			throwIfCancelled(ctx, request);

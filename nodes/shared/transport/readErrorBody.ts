@@ -1,9 +1,9 @@
-import type { Readable } from 'stream';
+import type { ByteStream } from './byteStream';
 
 const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** Reads a streamed error answer (at most 64 KiB) and parses it as JSON when it is JSON. */
-export async function readErrorBody(stream: Readable): Promise<unknown> {
+export async function readErrorBody(stream: ByteStream): Promise<unknown> {
 	const chunks: Buffer[] = [];
 	let size = 0;
 	try {

@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+/**
+ * Test input: emits the items given in its `items` parameter (JSON). An item's `binary` entries may give
+ * `{ base64, fileName, mimeType }`; they are stored through n8n's own prepareBinaryData, as any upstream node would.
+ */
+export class TestItems implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Test Items',
+		name: 'testItems',
+		group: ['input'],
+		version: 1,
+		description: 'Emits fixed items for tests',
+		defaults: { name: 'Test Items' },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		const raw = this.getNodeParameter('items', 0) as string | object;
+		const items = (typeof raw === 'string' ? JSON.parse(raw) : raw) as Array<{
+			json: Record<string, unknown>;
+			binary?: Record<string, { base64: string; fileName?: string; mimeType?: string }>;
+		}>;
+		const output: INodeExecutionData[] = [];
+		for (const item of items) {
+			const result: INodeExecutionData = { json: item.json as INodeExecutionData['json'] };
+			if (item.binary) {
+				result.binary = {};
+				for (const [key, file] of Object.entries(item.binary)) {
+					result.binary[key] = await this.helpers.prepareBinaryData(
+						Buffer.from(file.base64, 'base64'),
+						file.fileName,
+						file.mimeType,
+					);
+				}
+			}
+			output.push(result);
+		}
+		return [output];
+	}
+}
