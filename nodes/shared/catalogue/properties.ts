@@ -4,15 +4,14 @@ import type { CreateParameter, ModelSpec } from './models';
 import { MODELS, modelIdsTaking, modelsForEndpoint, SORA_ORIENTATIONS, SORA_SIZES } from './models';
 
 /**
- * n8n properties derived from the model catalogue. A model-dependent field is shown for the models that take it,
- * and also whenever `model` is an expression (its value starts with "="), because the editor cannot know the model
- * then; the run-time validation checks the resolved model and never sends what it does not take.
+ * n8n properties derived from the model catalogue. A model-dependent field is shown for the models that take it.
+ * When `model` is an expression, n8n's display logic shows every such field (the editor cannot know the model);
+ * the run-time validation then checks the resolved model and never sends what it does not take. So each field
+ * exists once, and per-model differences live in option-level display rules and in the hint.
  */
 
-const MODEL_IS_EXPRESSION = { _cnd: { startsWith: '=' } } as const;
-
 export function showForModels(modelIds: string[]): INodeProperties['displayOptions'] {
-	return { show: { model: [...modelIds, MODEL_IS_EXPRESSION] } };
+	return { show: { model: modelIds } };
 }
 
 export function modelOptions(models: ModelSpec[]): INodePropertyOptions[] {
@@ -23,43 +22,44 @@ function showFor(parameter: CreateParameter): INodeProperties['displayOptions'] 
 	return showForModels(modelIdsTaking(parameter));
 }
 
-/** `imageUrls`: one field per distinct image limit, so each model's hint names its own limit. */
-function imageUrlProperties(): INodeProperties[] {
-	const groups = new Map<string, string[]>();
-	for (const model of modelsForEndpoint('videoCreate')) {
-		if (!model.images) continue;
-		const hint =
-			model.images.max !== undefined
-				? `At most ${model.images.max} public http(s) image URL${model.images.max > 1 ? 's' : ''}: ${model.images.role}`
-				: `At least ${model.images.min} public http(s) image URL: ${model.images.role}`;
-		groups.set(hint, [...(groups.get(hint) ?? []), model.id]);
-	}
-	return [...groups.entries()].map(([hint, modelIds], index) => ({
+function imageLimitHint(model: ModelSpec): string {
+	const limits = model.images;
+	if (!limits) return '';
+	const count = limits.max !== undefined ? `at most ${limits.max}` : `at least ${limits.min}`;
+	return `${model.id}: ${count} (${limits.role})`;
+}
+
+function imageUrlsProperty(): INodeProperties {
+	const hints = modelsForEndpoint('videoCreate').filter((model) => model.images).map(imageLimitHint);
+	return {
 		displayName: 'Reference Image URLs',
 		name: 'imageUrls',
 		type: 'string',
 		typeOptions: { multipleValues: true, multipleValueButtonText: 'Add Image URL' },
 		default: [],
 		placeholder: 'https://example.com/frame.jpg',
-		description: hint,
-		// Only the first group also shows for an expression model, so the field appears once.
-		displayOptions: index === 0 ? showForModels(modelIds) : { show: { model: modelIds } },
-	}));
+		description: `Public http(s) URLs of reference images. ${hints.join('; ')}.`,
+		displayOptions: showFor('imageUrls'),
+	};
 }
 
-/** `duration`: one field per distinct set of Sora durations; the widest set also serves expression models. */
-function durationProperties(): INodeProperties[] {
+/** `duration`: every Sora duration, each option shown only for the models that accept it. */
+function durationProperty(): INodeProperties {
 	const soraModels = MODELS.filter((model) => model.durations);
-	const widest = soraModels.reduce((a, b) => ((a.durations?.length ?? 0) >= (b.durations?.length ?? 0) ? a : b));
-	return soraModels.map((model) => ({
+	const allDurations = [...new Set(soraModels.flatMap((model) => model.durations ?? []))].sort((a, b) => a - b);
+	return {
 		displayName: 'Duration (Seconds)',
 		name: 'duration',
 		type: 'options',
-		options: (model.durations ?? []).map((seconds) => ({ name: `${seconds} Seconds`, value: seconds })),
+		options: allDurations.map((seconds) => ({
+			name: `${seconds} Seconds`,
+			value: seconds,
+			displayOptions: showForModels(soraModels.filter((m) => m.durations?.includes(seconds)).map((m) => m.id)),
+		})),
 		default: 10,
-		description: `Video length. ${model.displayName} takes ${(model.durations ?? []).join(', ')} seconds.`,
-		displayOptions: model === widest ? showForModels([model.id]) : { show: { model: [model.id] } },
-	}));
+		description: `Video length. ${soraModels.map((m) => `${m.id}: ${(m.durations ?? []).join(', ')} s`).join('; ')}.`,
+		displayOptions: showFor('duration'),
+	};
 }
 
 export function videoCreateProperties(): INodeProperties[] {
@@ -110,7 +110,7 @@ export function videoCreateProperties(): INodeProperties[] {
 			default: '16:9',
 			displayOptions: showFor('aspectRatio'),
 		},
-		...imageUrlProperties(),
+		imageUrlsProperty(),
 		{
 			displayName: 'Orientation',
 			name: 'orientation',
@@ -131,7 +131,7 @@ export function videoCreateProperties(): INodeProperties[] {
 			description: 'Quality level of the video',
 			displayOptions: showFor('size'),
 		},
-		...durationProperties(),
+		durationProperty(),
 		{
 			displayName: 'Watermark',
 			name: 'watermark',
