@@ -24,7 +24,7 @@ export interface ApertisRequest {
 	 * JSON body, or a factory for bodies that can be sent only once (multipart streams): it is called again
 	 * for each attempt.
 	 */
-	body?: IDataObject | (() => NonNullable<IHttpRequestOptions['body']>);
+	body?: IDataObject | (() => Promise<NonNullable<IHttpRequestOptions['body']>>);
 	kind: RequestKind;
 	itemIndex: number;
 	/** Named in 404 messages and carried on every error, so a created task is never lost. */
@@ -82,7 +82,7 @@ async function send<T>(
 			method: request.method,
 			url,
 			qs: request.qs,
-			body: typeof request.body === 'function' ? request.body() : request.body,
+			body: typeof request.body === 'function' ? await request.body() : request.body,
 			json: encoding === 'json',
 			encoding,
 			returnFullResponse: true,

@@ -3,6 +3,7 @@ import { NodeHelpers } from 'n8n-workflow';
 
 import { ApertisVideoCreate } from '../../../nodes/ApertisVideoCreate/ApertisVideoCreate.node';
 import { ApertisVideoQuery } from '../../../nodes/ApertisVideoQuery/ApertisVideoQuery.node';
+import { ApertisVideoFromImage } from '../../../nodes/ApertisVideoFromImage/ApertisVideoFromImage.node';
 import { TestItems } from './fixtureNodes';
 
 /** The package's nodes under their real type names, plus the test input node. */
@@ -11,6 +12,7 @@ const PACKAGE = 'n8n-nodes-apertis-video';
 const NODES: Record<string, INodeType> = {
 	[`${PACKAGE}.apertisVideoCreate`]: new ApertisVideoCreate(),
 	[`${PACKAGE}.apertisVideoQuery`]: new ApertisVideoQuery(),
+	[`${PACKAGE}.apertisVideoFromImage`]: new ApertisVideoFromImage(),
 	'test.testItems': new TestItems(),
 };
 

@@ -1,0 +1,82 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { modelOptions } from '../shared/catalogue/properties';
+import { modelsForEndpoint } from '../shared/catalogue/models';
+import { mapItems } from '../shared/items';
+import { createFromImage } from './createFromImage';
+
+const models = modelsForEndpoint('videos');
+
+export class ApertisVideoFromImage implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Apertis Video From Image',
+		name: 'apertisVideoFromImage',
+		icon: { light: 'file:apertis.svg', dark: 'file:apertis.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '={{$parameter["model"]}}',
+		description: 'Start a Veo 3.1 video from a reference image in the incoming binary data',
+		defaults: { name: 'Apertis Video From Image' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		credentials: [{ name: 'apertisApi', required: true }],
+		properties: [
+			{
+				displayName: 'Model',
+				name: 'model',
+				type: 'options',
+				options: modelOptions(models),
+				default: 'veo_3_1',
+			},
+			{
+				displayName: 'Prompt',
+				name: 'prompt',
+				type: 'string',
+				typeOptions: { rows: 4 },
+				default: '',
+				required: true,
+				placeholder: 'The camera slowly pulls back as the lake ripples',
+				description: 'A text description of the desired video',
+			},
+			{
+				displayName: 'Input Binary Field',
+				name: 'binaryPropertyName',
+				type: 'string',
+				default: 'data',
+				required: true,
+				hint: 'The name of the input binary field holding the reference image (JPEG, PNG, WebP or GIF)',
+			},
+			{
+				displayName: 'Seconds',
+				name: 'seconds',
+				type: 'number',
+				typeOptions: { minValue: 1, numberPrecision: 0 },
+				default: 5,
+				description: 'Video duration in whole seconds',
+			},
+			{
+				displayName: 'Size',
+				name: 'size',
+				type: 'options',
+				options: [
+					{ name: 'Landscape (16x9)', value: '16x9' },
+					{ name: 'Portrait (720x1280)', value: '720x1280' },
+				],
+				default: '16x9',
+			},
+			{
+				displayName: 'Watermark',
+				name: 'watermark',
+				type: 'boolean',
+				default: false,
+				description: 'Whether the video carries a watermark',
+			},
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return [await mapItems(this, async (itemIndex) => await createFromImage(this, itemIndex))];
+	}
+}
