@@ -20,6 +20,7 @@ export interface ApertisRequest {
 	 */
 	absoluteUrl?: string;
 	qs?: IDataObject;
+	headers?: IDataObject;
 	/**
 	 * JSON body, or a factory for bodies that can be sent only once (multipart streams): it is called again
 	 * for each attempt.
@@ -82,6 +83,7 @@ async function send<T>(
 			method: request.method,
 			url,
 			qs: request.qs,
+			headers: request.headers,
 			body: typeof request.body === 'function' ? await request.body() : request.body,
 			json: encoding === 'json',
 			encoding,
