@@ -1,22 +1,10 @@
-import type { CreateParameter, ModelSpec } from './models';
+import type { ModelSpec } from './models';
 import { MODELS } from './models';
 
 /**
  * The README's model table, rendered from the catalogue (`npm run docs:models` writes it into README.md; a unit
  * test fails when the README and the catalogue disagree).
  */
-const PARAMETER_LABELS: Partial<Record<CreateParameter, string>> = {
-	enhancePrompt: 'enhancePrompt',
-	enableUpsample: 'enableUpsample',
-	aspectRatio: 'aspectRatio',
-	orientation: 'orientation',
-	size: 'size',
-	watermark: 'watermark',
-	private: 'private',
-	characterUrl: 'characterUrl',
-	characterTimestamps: 'characterTimestamps',
-};
-
 function nodeOf(model: ModelSpec): string {
 	if (model.endpoint === 'videos') return 'Video From Image';
 	return model.family === 'sora2' ? 'Video Create, Sora Chat Stream' : 'Video Create';
@@ -37,7 +25,7 @@ export function renderModelTable(): string {
 	const rows = MODELS.map((model) => {
 		const parameters = model.parameters
 			.filter((p) => p !== 'imageUrls' && p !== 'duration')
-			.map((p) => `\`${PARAMETER_LABELS[p] ?? p}\``)
+			.map((p) => `\`${p}\``)
 			.join(', ');
 		return `| \`${model.id}\` | ${model.displayName} | ${nodeOf(model)} | ${parameters || '—'} | ${limitsOf(model)} |`;
 	});
