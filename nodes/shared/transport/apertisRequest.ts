@@ -5,7 +5,7 @@ import type { ByteStream } from './byteStream';
 import { cancellableSleep } from '../sleep';
 import { toNodeApiError } from './apiErrors';
 import type { AttemptFailure, RequestKind } from './retryPolicy';
-import { delayBeforeRetry } from './retryPolicy';
+import { DEFAULT_RETRY_POLICY, delayBeforeRetry } from './retryPolicy';
 import { readErrorBody } from './readErrorBody';
 
 export const CREDENTIAL_TYPE = 'apertisApi';
@@ -31,6 +31,8 @@ export interface ApertisRequest {
 	/** Named in 404 messages and carried on every error, so a created task is never lost. */
 	taskId?: string;
 	timeoutMs?: number;
+	/** 1 for callers that retry on their own terms (the poller); defaults to the retry policy's attempts. */
+	maxAttempts?: number;
 }
 
 export interface StreamResponse {
@@ -107,7 +109,8 @@ async function send<T>(
 			failure = { networkError: true, reason: networkReason(error) };
 		}
 
-		const delay = delayBeforeRetry(request.kind, attempt, failure);
+		const policy = request.maxAttempts ? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts } : undefined;
+		const delay = delayBeforeRetry(request.kind, attempt, failure, policy);
 		if (delay === undefined) {
 			throw toNodeApiError(
 				ctx.getNode(),
@@ -120,6 +123,7 @@ async function send<T>(
 					status: failure.status,
 					body: failure.body,
 					networkError: failure.networkError ? failure.reason : undefined,
+					retryAfter: failure.retryAfter,
 					taskId: request.taskId,
 				},
 				apiKey,

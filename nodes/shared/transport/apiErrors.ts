@@ -2,6 +2,7 @@ import type { INode, JsonObject } from 'n8n-workflow';
 import { NodeApiError } from 'n8n-workflow';
 
 import type { RequestKind } from './retryPolicy';
+import { parseRetryAfter } from './retryPolicy';
 
 /** What went wrong on the wire, stripped of anything secret (no request headers, no config). */
 export interface ApiFailure {
@@ -15,6 +16,8 @@ export interface ApiFailure {
 	body?: unknown;
 	/** Network error code or message, when no HTTP answer arrived. */
 	networkError?: string;
+	/** The raw Retry-After header of a 429 or 503, for callers that pace themselves (the poller). */
+	retryAfter?: string | string[];
 	taskId?: string;
 }
 
@@ -106,5 +109,8 @@ export function toNodeApiError(node: INode, failure: ApiFailure, secret?: string
 		itemIndex: failure.itemIndex,
 	});
 	if (failure.taskId) error.context.taskId = failure.taskId;
+	if (failure.networkError !== undefined) error.context.networkError = true;
+	const retryAfterMs = parseRetryAfter(failure.retryAfter);
+	if (retryAfterMs !== undefined) error.context.retryAfterMs = retryAfterMs;
 	return error;
 }
