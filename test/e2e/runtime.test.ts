@@ -217,6 +217,7 @@ module.exports = { ResolutionProbe };
 		env = await createN8nEnv();
 		const { tarball } = await packPackage({ packageRoot: probeRoot });
 		const installed = await installTarball(env.userFolder, tarball);
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
 		// n8n strips dev/peer/optional dependencies before `npm install`: nothing may have been installed.
 		expect(fs.existsSync(path.join(installed.packageDir, 'node_modules', 'form-data'))).toBe(false);
 		expect(fs.existsSync(path.join(installed.packageDir, 'node_modules', 'n8n-workflow'))).toBe(false);
@@ -280,7 +281,11 @@ describeBuilt(`the packed ${PACKAGE_NAME} in n8n start (needs dist/: npm run bui
 		userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'apertis-e2e-start-'));
 		const packed = await packPackage();
 		packedFiles = packed.files;
-		await packAndInstall(userFolder, { tarball: packed.tarball });
+		try {
+			await packAndInstall(userFolder, { tarball: packed.tarball });
+		} finally {
+			fs.rmSync(path.dirname(packed.tarball), { recursive: true, force: true });
+		}
 		server = await startN8n({ userFolder });
 	});
 

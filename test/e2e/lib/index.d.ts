@@ -50,10 +50,19 @@ export function installTarball(
 	userFolder: string,
 	tarball: string,
 ): Promise<{ nodesDir: string; packageDir: string; name: string; version: string; installOutput: string }>;
+/** Packs the repo (or options.packageRoot) into a temp dir and installs it; pass `tarball` to install one packed
+ * earlier. The tarball it packs itself is deleted afterwards unless keepTarball. */
 export function packAndInstall(
 	userFolder: string,
-	options?: { packageRoot?: string; tarball?: string },
-): Promise<{ tarball: string; nodesDir: string; packageDir: string; name: string; version: string }>;
+	options?: { packageRoot?: string; tarball?: string; keepTarball?: boolean },
+): Promise<{
+	tarball: string | undefined;
+	nodesDir: string;
+	packageDir: string;
+	name: string;
+	version: string;
+	installOutput: string;
+}>;
 
 export interface Item {
 	json: Record<string, any>;

@@ -113,14 +113,22 @@ async function installTarball(userFolder, tarball) {
 
 /**
  * Packs the repository root (the caller has run `npm run build`) and installs it into the user folder.
+ * The tarball it packs itself is deleted afterwards unless keepTarball (then `tarball` is its path).
  * @param {string} userFolder
- * @param {{ packageRoot?: string, tarball?: string }} [options] pass `tarball` to reuse one packed earlier
- * @returns {Promise<{ tarball: string, nodesDir: string, packageDir: string, name: string, version: string }>}
+ * @param {{ packageRoot?: string, tarball?: string, keepTarball?: boolean }} [options] pass `tarball` to reuse one
+ *   packed earlier (packPackage); it is never deleted
+ * @returns {Promise<{ tarball: string | undefined, nodesDir: string, packageDir: string, name: string,
+ *   version: string, installOutput: string }>}
  */
 async function packAndInstall(userFolder, options = {}) {
-	const tarball = options.tarball ?? (await packPackage({ packageRoot: options.packageRoot })).tarball;
-	const installed = await installTarball(userFolder, tarball);
-	return { tarball, ...installed };
+	if (options.tarball) return { tarball: options.tarball, ...(await installTarball(userFolder, options.tarball)) };
+	const { tarball } = await packPackage({ packageRoot: options.packageRoot });
+	try {
+		const installed = await installTarball(userFolder, tarball);
+		return { tarball: options.keepTarball ? tarball : undefined, ...installed };
+	} finally {
+		if (!options.keepTarball) fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
 }
 
 /** @param {string} file */
