@@ -99,10 +99,27 @@ function n8nProcessEnv(options) {
 function parseExecutionOutput(output) {
 	// eslint-disable-next-line no-control-regex
 	const lines = output.replace(/\u001b\[[0-9;]*m/g, '').split(/\r?\n/);
+	// JSON.stringify(data, null, 2) puts the outer braces alone on lines at column 0: one parse per candidate.
+	// Fallback (a logger that indents or prefixes lines): any brace-only lines, trimmed.
+	return scan(lines, (line) => line === '{', (line) => line === '}') ?? scan(lines, isOpen, isClose);
+}
+
+/** @param {string} line */
+const isOpen = (line) => line.trim() === '{';
+/** @param {string} line */
+const isClose = (line) => line.trim() === '}';
+
+/**
+ * @param {string[]} lines
+ * @param {(line: string) => boolean} open
+ * @param {(line: string) => boolean} close
+ * @returns {any}
+ */
+function scan(lines, open, close) {
 	for (let start = 0; start < lines.length; start += 1) {
-		if (lines[start].trim() !== '{') continue;
+		if (!open(lines[start])) continue;
 		for (let end = start + 1; end < lines.length; end += 1) {
-			if (lines[end].trim() !== '}') continue;
+			if (!close(lines[end])) continue;
 			let parsed;
 			try {
 				parsed = JSON.parse(lines.slice(start, end + 1).join('\n'));
@@ -110,7 +127,8 @@ function parseExecutionOutput(output) {
 				continue;
 			}
 			if (parsed && typeof parsed === 'object' && parsed.data && parsed.data.resultData) return parsed;
-			break; // a complete JSON object that is not an execution: keep scanning after it
+			start = end; // a complete JSON object that is not an execution: go on after it
+			break;
 		}
 	}
 	return undefined;
