@@ -271,7 +271,7 @@ describeBuilt(`the packed ${PACKAGE_NAME} in n8n start (needs dist/: npm run bui
 	let server: N8nServer | undefined;
 	let userFolder: string | undefined;
 	let packedFiles: string[] = [];
-	let sandbox: { url: string; apiKey: string; close(): Promise<void> } | undefined;
+	let sandbox: { url: string; apiKey: string; requests(): Array<{ method: string; path: string; authorized: boolean }>; close(): Promise<void> } | undefined;
 	const packageJson = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
 
 	beforeAll(async () => {
@@ -349,5 +349,10 @@ describeBuilt(`the packed ${PACKAGE_NAME} in n8n start (needs dist/: npm run bui
 		const result = await server!.testCredential({ id: createdBad.id, ...bad });
 		expect(result.status).toBe('Error');
 		expect(result.message).not.toContain('sk-wrong');
+		// Both tests really called GET {baseUrl}/v1/models, once with the right key and once with the wrong one.
+		expect(sandbox!.requests().map((r) => [r.method, r.path, r.authorized])).toEqual([
+			['GET', '/v1/models', true],
+			['GET', '/v1/models', false],
+		]);
 	});
 });

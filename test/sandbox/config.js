@@ -1,0 +1,53 @@
+// @ts-check
+// Timing and fault injection. Every option can be given to startSandbox(), changed later with configure(), or
+// posted to /__sandbox/config.
+
+const DEFAULT_CONFIG = {
+	apiKey: 'sk-sandbox-key',
+	/** How long a task takes, unless its prompt says [duration:N] or modelDurationsMs names its model. */
+	durationMs: 3000,
+	/** @type {Record<string, number>} */
+	modelDurationsMs: {},
+	/** ±share by which durations vary around their median (0.25 = ±25 %), seeded. */
+	durationSpread: 0,
+	seed: 1,
+	/** Delay before every API answer. */
+	latencyMs: 0,
+	/** Every Nth API request answers 429 with Retry-After: retryAfterSeconds. */
+	rateLimitEvery: 0,
+	retryAfterSeconds: 1,
+	/** More than this many API requests within one second answer 429 (0 = no limit). */
+	requestsPerSecond: 0,
+	/** Every Nth status poll (/v1/video/query, /v1/videos/{id}) answers 500. */
+	serverErrorEvery: 0,
+	/** Every Nth status poll has its connection destroyed without an answer. */
+	dropConnectionEvery: 0,
+	/** Every Nth create answers 500 AFTER the task was created: a client that retries pays twice. */
+	createServerErrorEvery: 0,
+	/** How many tasks may be created before 402 (null = unlimited). @type {number | null} */
+	quota: null,
+	/** Size of every finished video in bytes. */
+	videoBytes: 256 * 1024,
+	sse: {
+		progressIntervalMs: 250,
+		/** > 0: every write is cut into random pieces of 1..chunkBytes bytes. */
+		chunkBytes: 0,
+		chunkDelayMs: 0,
+		lineEnding: '\n',
+		comments: false,
+		multiLineData: false,
+		/** > 0: the connection is destroyed after this many events. */
+		dropAfterEvents: 0,
+		omitDone: false,
+		/** > 0: an error event is sent after this many events, and the stream ends. */
+		errorAfterEvents: 0,
+	},
+};
+
+/** @param {any} base @param {any} patch */
+function mergeConfig(base, patch) {
+	const { sse, ...rest } = patch ?? {};
+	return { ...base, ...rest, sse: { ...base.sse, ...(sse ?? {}) } };
+}
+
+module.exports = { DEFAULT_CONFIG, mergeConfig };
