@@ -1,0 +1,60 @@
+/** One task to wait for. `key` is the caller's handle (e.g. the item index); `model` groups tasks for the schedule. */
+export interface PollTarget {
+	key: string | number;
+	taskId: string;
+	model?: string;
+}
+
+/** What one status request returned. `progress` is a percentage (0–100) when the API reports one. */
+export interface PollSnapshot {
+	status: string;
+	progress?: number;
+	raw: Record<string, unknown>;
+}
+
+/**
+ * How the poller treats a failed status request:
+ * 'retry' (5xx, network) → poll that task again later with backoff, never fail it before its timeout;
+ * 'fatal' (404, 401) → that task fails; `{ retryAfterMs }` (429) → every request pauses that long.
+ */
+export type ErrorVerdict = 'retry' | 'fatal' | { retryAfterMs: number };
+
+export interface PollOutcome {
+	key: string | number;
+	taskId: string;
+	outcome: 'completed' | 'failed' | 'timedOut';
+	/** Last snapshot seen. */
+	last?: PollSnapshot;
+	/** Why it failed or timed out; human readable and includes the task id. */
+	error?: string;
+	polls: number;
+	elapsedMs: number;
+}
+
+export interface PollClock {
+	now(): number;
+	/** Resolves true when the full time passed, false when the signal cut it short. */
+	sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
+}
+
+export interface PollOptions {
+	/** ONE attempt at reading a task's status; may throw. */
+	fetchStatus(target: PollTarget): Promise<PollSnapshot>;
+	classifyError(error: unknown): ErrorVerdict;
+	/** Upper bound between two polls of one task. */
+	pollIntervalMs: number;
+	/** Lower bound between two polls of one task (default 1000). */
+	minIntervalMs?: number;
+	/** Per run: a task not finished this long after the start ends as 'timedOut'. */
+	timeoutMs: number;
+	/** Global pace: request starts per second across all tasks. */
+	requestsPerSecond: number;
+	/** Default 8. */
+	maxConcurrentRequests?: number;
+	/** Execution cancel: pollUntilDone rejects with PollAborted at once. */
+	signal?: AbortSignal;
+	/** Called as each task settles. */
+	onOutcome?(outcome: PollOutcome): void;
+	/** Injectable for tests; defaults to Date.now and cancellableSleep. */
+	clock?: PollClock;
+}
