@@ -186,14 +186,15 @@ export async function pollUntilDone(targets: PollTarget[], options: PollOptions)
 		}
 	};
 
-	for (const task of tasks) schedule(task, startedAt, nextPollDelay({
+	const firstDelay = nextPollDelay({
 		elapsedMs: 0,
 		polls: 0,
 		samples: [],
 		peerDurationsMs: [],
 		minIntervalMs: minMs,
 		pollIntervalMs: maxMs,
-	}));
+	});
+	for (const task of tasks) schedule(task, startedAt, firstDelay);
 
 	try {
 		for (;;) {
@@ -209,7 +210,8 @@ export async function pollUntilDone(targets: PollTarget[], options: PollOptions)
 			if (now >= deadline) {
 				for (const task of tasks) {
 					if (!task.settled) {
-						settle(task, now, 'timedOut', timeoutMessage(task.target.taskId, options.timeoutMs, task.last, task.lastError));
+						const message = timeoutMessage(task.target.taskId, options.timeoutMs, task.last, task.lastError);
+						settle(task, now, 'timedOut', message);
 					}
 				}
 				return outcomes;
