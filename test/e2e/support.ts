@@ -1,0 +1,61 @@
+// Building blocks of the real-n8n tests: workflow JSON the way the editor saves it, and one n8n per test file with
+// the packed package installed and a sandbox credential imported.
+import { mkdtempSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { N8nEnv } from './lib';
+import { createN8nEnv, packAndInstall, packageBuildState, runtimeInstalled } from './lib';
+import type { Sandbox } from '../inprocess/harness/sandbox';
+import { startSandbox } from '../inprocess/harness/sandbox';
+
+export const PACKAGE = 'n8n-nodes-apertis-video';
+export const SANDBOX_CREDENTIAL = 'sandboxCred0001';
+
+export interface WorkflowNode {
+	id: string;
+	name: string;
+	type: string;
+	typeVersion: number;
+	position: [number, number];
+	parameters: Record<string, unknown>;
+	credentials?: Record<string, { id: string; name: string }>;
+	webhookId?: string;
+}
+
+/** A node as a saved workflow holds it; the package's nodes get the Apertis credential. */
+export function node(name: string, type: string, index: number, parameters: Record<string, unknown>, options: { typeVersion?: number; credentialId?: string } = {}): WorkflowNode {
+	const fullType = type.includes('.') ? type : `${PACKAGE}.${type}`;
+	const credentialId = options.credentialId ?? (fullType.startsWith(PACKAGE) ? SANDBOX_CREDENTIAL : undefined);
+	return {
+		id: `node-${index}`,
+		name,
+		type: fullType,
+		typeVersion: options.typeVersion ?? 1,
+		position: [index * 220, 0],
+		parameters,
+		...(credentialId ? { credentials: { apertisApi: { id: credentialId, name: credentialId } } } : {}),
+	};
+}
+
+/** Connections output 0 → next node, in order. */
+export function chain(names: string[]): Record<string, unknown> {
+	return Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
+}
+
+export function assertReady(): void {
+	if (!runtimeInstalled()) throw new Error('The pinned n8n runtime is missing. Run: bash scripts/install-n8n-runtime.sh');
+	if (!packageBuildState().built) throw new Error('The package is not built. Run: npm run build');
+}
+
+/** A sandbox, and an n8n user folder with the packed package installed and the sandbox credential imported. */
+export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<{ sandbox: Sandbox; env: N8nEnv; filesDir: string }> {
+	assertReady();
+	const sandbox = await startSandbox(options.sandbox);
+	// Read/Write Files from Disk may touch only this folder.
+	const filesDir = mkdtempSync(join(tmpdir(), 'apertis-e2e-files-'));
+	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir, ...options.env } });
+	await packAndInstall(env.userFolder);
+	await env.importCredentials([{ id: SANDBOX_CREDENTIAL, name: SANDBOX_CREDENTIAL, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
+	return { sandbox, env, filesDir };
+}

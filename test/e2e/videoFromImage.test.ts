@@ -1,0 +1,141 @@
+/**
+ * Issue 3 in real n8n: images read by n8n's own nodes reach the sandbox byte for byte, with their names and types,
+ * for both models and both sizes; and a Form Trigger with a file field, posted to by an HTTP client, runs
+ * Form → Video From Image → Video Query in a running n8n.
+ */
+import { createHash } from 'crypto';
+import { copyFileSync, readFileSync } from 'fs';
+import { join } from 'path';
+
+import type { N8nEnv, N8nServer } from './lib';
+import { createN8nEnv, packAndInstall, startN8n } from './lib';
+import type { Sandbox } from '../inprocess/harness/sandbox';
+import { startSandbox } from '../inprocess/harness/sandbox';
+import { assertReady, chain, n8nWithSandbox, node } from './support';
+
+jest.setTimeout(10 * 60_000);
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+// Form Trigger 2.3 serves its form under its webhook id.
+const FORM_ID = 'a8f5c1de-2b7e-4c1a-9f0e-5d6c7b8a9e01';
+const IMAGES = { 'lake.png': 'image/png', 'portrait.jpg': 'image/jpeg' } as const;
+
+describe('Video From Image in real n8n (n8n execute)', () => {
+	let sandbox: Sandbox;
+	let env: N8nEnv;
+
+	beforeAll(async () => {
+		({ sandbox, env } = await n8nWithSandbox({}).then(async (ready) => {
+			for (const file of Object.keys(IMAGES)) copyFileSync(join(FIXTURES, file), join(ready.filesDir, file));
+			const sizeOf = (fast: boolean) => `={{ $binary.data.fileName.endsWith('.png') === ${fast} ? '720x1280' : '16x9' }}`;
+			const nodes = [
+				node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
+				node('Read Images', 'n8n-nodes-base.readWriteFile', 1, { operation: 'read', fileSelector: `${ready.filesDir}/*.{png,jpg}`, options: {} }),
+				node('From Image', 'apertisVideoFromImage', 2, { model: 'veo_3_1', prompt: 'The picture comes alive', seconds: 6, size: sizeOf(false), watermark: true }),
+				node('From Image Fast', 'apertisVideoFromImage', 3, { model: 'veo_3_1-fast', prompt: 'The picture comes alive', seconds: 4, size: sizeOf(true) }),
+			];
+			const connections = {
+				...chain(['Start', 'Read Images']),
+				'Read Images': { main: [[{ node: 'From Image', type: 'main', index: 0 }, { node: 'From Image Fast', type: 'main', index: 0 }]] },
+			};
+			await ready.env.importWorkflows([{ id: 'fromImageAll001', name: 'From Image: both models, both sizes', nodes, connections }]);
+			return ready;
+		}));
+	});
+	afterAll(async () => {
+		await env?.cleanup();
+		await sandbox?.close();
+	});
+
+	test('the sandbox receives each image byte for byte, with its name, type and every field', async () => {
+		const run = await env.execute('fromImageAll001');
+		expect(run.error).toBeFalsy();
+		const received = sandbox.requests().filter((r) => r.path === '/v1/videos').map((r) => r.body as { fields: Record<string, string>; files: Array<Record<string, unknown>> });
+		const expected = Object.entries(IMAGES).flatMap(([file, mimeType]) => {
+			const bytes = readFileSync(join(FIXTURES, file));
+			const image = { field: 'input_reference', filename: file, contentType: mimeType, size: bytes.length, sha256: sha256(bytes) };
+			const png = file.endsWith('.png');
+			return [
+				{ fields: { model: 'veo_3_1', prompt: 'The picture comes alive', seconds: '6', size: png ? '16x9' : '720x1280', watermark: 'true' }, files: [image] },
+				{ fields: { model: 'veo_3_1-fast', prompt: 'The picture comes alive', seconds: '4', size: png ? '720x1280' : '16x9', watermark: 'false' }, files: [image] },
+			];
+		});
+		expect(received).toHaveLength(4);
+		expect(received).toEqual(expect.arrayContaining(expected));
+		const outputs = ['From Image', 'From Image Fast'].flatMap((name) => run.runData[name][0].data!.main[0]!);
+		expect(outputs.map((item) => item.json.status)).toEqual(['queued', 'queued', 'queued', 'queued']);
+		expect(new Set(outputs.map((item) => item.json.id)).size).toBe(4);
+	});
+});
+
+describe('Form Trigger (file upload) → Video From Image → Video Query in a running n8n', () => {
+	let sandbox: Sandbox;
+	let env: N8nEnv;
+	let n8n: N8nServer;
+
+	beforeAll(async () => {
+		assertReady();
+		sandbox = await startSandbox();
+		env = await createN8nEnv({ keepUserFolder: false });
+		await packAndInstall(env.userFolder);
+		n8n = await startN8n({ userFolder: env.userFolder });
+	});
+	afterAll(async () => {
+		await n8n?.stop();
+		await env?.cleanup();
+		await sandbox?.close();
+	});
+
+	test('posting the form with an image creates a task from exactly that image, then queries it', async () => {
+		const credential = await n8n.createCredential({ name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+		const withCredential = (n: ReturnType<typeof node>) => ({ ...n, credentials: { apertisApi: { id: credential.id, name: 'Apertis sandbox' } } });
+		const form = {
+			...node('Upload Form', 'n8n-nodes-base.formTrigger', 0, {
+				formTitle: 'Turn a picture into a video',
+				formFields: {
+					values: [
+						{ fieldLabel: 'Image', fieldType: 'file', multipleFiles: false, requiredField: true, acceptFileTypes: '.jpg, .png' },
+						{ fieldLabel: 'Prompt', requiredField: true },
+					],
+				},
+				responseMode: 'lastNode',
+				options: {},
+			}, { typeVersion: 2.3 }),
+			webhookId: FORM_ID,
+		};
+		const nodes = [
+			form,
+			withCredential(node('Video From Image', 'apertisVideoFromImage', 1, { model: 'veo_3_1', prompt: '={{ $json.Prompt }}', binaryPropertyName: 'Image', seconds: 5, size: '16x9' })),
+			withCredential(node('Video Query', 'apertisVideoQuery', 2, {})),
+		];
+		const created = await n8n.createWorkflow({ name: 'Form → From Image → Query', nodes, connections: chain(nodes.map((n) => n.name)), settings: { saveDataSuccessExecution: 'all' } });
+		await n8n.rest('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
+		await untilFormIsServed(`${n8n.baseUrl}/form/${FORM_ID}`, () => n8n.output());
+
+		const image = readFileSync(join(FIXTURES, 'lake.png'));
+		const body = new FormData();
+		body.append('field-0', new Blob([image], { type: 'image/png' }), 'lake.png');
+		body.append('field-1', 'The lake ripples in the wind');
+		const response = await fetch(`${n8n.baseUrl}/form/${FORM_ID}`, { method: 'POST', body });
+		expect(response.status).toBe(200);
+
+		const upload = sandbox.requests().find((r) => r.path === '/v1/videos');
+		expect(upload?.body).toEqual({
+			fields: { model: 'veo_3_1', prompt: 'The lake ripples in the wind', seconds: '5', size: '16x9', watermark: 'false' },
+			files: [{ field: 'input_reference', filename: 'lake.png', contentType: 'image/png', size: image.length, sha256: sha256(image) }],
+		});
+		expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toContain(`GET /v1/videos/${upload!.taskId}`);
+		const executions = await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: created.id }))}`);
+		expect(executions.results.map((execution: { status: string }) => execution.status)).toEqual(['success']);
+	});
+});
+
+/** Activation registers the form's webhooks in the background: wait until the form page is served. */
+async function untilFormIsServed(url: string, output: () => string): Promise<void> {
+	for (let attempt = 0; attempt < 100; attempt++) {
+		if ((await fetch(url)).status === 200) return;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`The form at ${url} was never served. n8n said:\n${output().split('\n').filter((line) => !line.includes('unknown webhook')).slice(-30).join("\n")}`);
+}
