@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { videoCreateProperties } from '../shared/catalogue/properties';
 import { mapItems } from '../shared/items';
+import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
 import { createVideo } from './createVideo';
 
 export class ApertisVideoCreate implements INodeType {
@@ -19,10 +20,11 @@ export class ApertisVideoCreate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apertisApi', required: true }],
-		properties: videoCreateProperties(),
+		properties: [...videoCreateProperties(), ...waitForCompletionProperties],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await mapItems(this, async (itemIndex) => await createVideo(this, itemIndex))];
+		const created = await mapItems(this, async (itemIndex) => await createVideo(this, itemIndex));
+		return [await completeCreatedItems(this, created)];
 	}
 }

@@ -4,6 +4,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { modelOptions } from '../shared/catalogue/properties';
 import { modelsForEndpoint } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
+import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
 import { createFromImage } from './createFromImage';
 
 const models = modelsForEndpoint('videos');
@@ -73,10 +74,12 @@ export class ApertisVideoFromImage implements INodeType {
 				default: false,
 				description: 'Whether the video carries a watermark',
 			},
+			...waitForCompletionProperties,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await mapItems(this, async (itemIndex) => await createFromImage(this, itemIndex))];
+		const created = await mapItems(this, async (itemIndex) => await createFromImage(this, itemIndex));
+		return [await completeCreatedItems(this, created)];
 	}
 }

@@ -21,3 +21,11 @@ export const downloadVideoProperties: INodeProperties[] = [
 		displayOptions: { show: { downloadVideo: [true] } },
 	},
 ];
+
+/** The download parameters, shown only where `show` holds (e.g. when Wait for Completion is on). */
+export function downloadVideoPropertiesWhen(show: Record<string, Array<string | boolean>>): INodeProperties[] {
+	return downloadVideoProperties.map((property) => ({
+		...property,
+		displayOptions: { show: { ...show, ...(property.displayOptions?.show ?? {}) } },
+	}));
+}

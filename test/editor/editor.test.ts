@@ -18,8 +18,9 @@ const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(__di
 const PACKAGE = 'n8n-nodes-apertis-video';
 
 /** Model → the Video Create fields the editor must show, written out from the API document. */
-const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample'];
-const SORA = ['model', 'prompt', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
+// waitForCompletion is every model's: it is about the node, not the API call.
+const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'waitForCompletion'];
+const SORA = ['model', 'prompt', 'waitForCompletion', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
 const EXPECTED: Record<string, string[]> = {
 	veo2: VEO_BASE,
 	veo3: [...VEO_BASE, 'aspectRatio'],
@@ -101,7 +102,7 @@ describe('the n8n editor', () => {
 
 	test.each([
 		['Query', ['taskId', 'downloadVideo']],
-		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark']],
+		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark', 'waitForCompletion']],
 	])('%s renders its fields', async (nodeName, fields) => {
 		const page = editor!.page;
 		await openNode(page, workflowId, nodeName);

@@ -1,20 +1,28 @@
 import type { IDataObject, INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 
-import { ApertisVideoCreate } from '../../../nodes/ApertisVideoCreate/ApertisVideoCreate.node';
-import { ApertisVideoQuery } from '../../../nodes/ApertisVideoQuery/ApertisVideoQuery.node';
-import { ApertisVideoFromImage } from '../../../nodes/ApertisVideoFromImage/ApertisVideoFromImage.node';
 import { TestItems } from './fixtureNodes';
 
-/** The package's nodes under their real type names, plus the test input node. */
+/** The package's nodes under their real type names (from package.json's n8n.nodes, as n8n loads them), plus the test input node. */
 const PACKAGE = 'n8n-nodes-apertis-video';
 
-const NODES: Record<string, INodeType> = {
-	[`${PACKAGE}.apertisVideoCreate`]: new ApertisVideoCreate(),
-	[`${PACKAGE}.apertisVideoQuery`]: new ApertisVideoQuery(),
-	[`${PACKAGE}.apertisVideoFromImage`]: new ApertisVideoFromImage(),
-	'test.testItems': new TestItems(),
-};
+function packageNodes(): Record<string, INodeType> {
+	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	const manifest = require('../../../package.json') as { n8n: { nodes: string[] } };
+	const nodes: Record<string, INodeType> = {};
+	for (const built of manifest.n8n.nodes) {
+		const source = built.replace(/^dist\//, '../../../').replace(/\.js$/, '');
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const exported = require(source) as Record<string, new () => INodeType>;
+		for (const NodeClass of Object.values(exported)) {
+			const node = new NodeClass();
+			nodes[`${PACKAGE}.${node.description.name}`] = node;
+		}
+	}
+	return nodes;
+}
+
+const NODES: Record<string, INodeType> = { ...packageNodes(), 'test.testItems': new TestItems() };
 
 export function registerNodeType(type: string, node: INodeType): void {
 	NODES[type] = node;

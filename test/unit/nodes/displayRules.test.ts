@@ -11,9 +11,10 @@ import { ApertisVideoCreate } from '../../../nodes/ApertisVideoCreate/ApertisVid
 const description: INodeTypeDescription = new ApertisVideoCreate().description;
 const node = { typeVersion: 1 };
 
-const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample'];
+// waitForCompletion is every model's: it is about the node, not the API call.
+const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'waitForCompletion'];
 const VEO3 = [...VEO_BASE, 'aspectRatio'];
-const SORA = ['model', 'prompt', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
+const SORA = ['model', 'prompt', 'waitForCompletion', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
 
 const EXPECTED_FIELDS: Record<string, string[]> = {
 	veo2: VEO_BASE,
@@ -92,5 +93,13 @@ describe('Video Create display rules (n8n-workflow display logic)', () => {
 			description,
 		);
 		expect(Object.keys(parameters ?? {}).sort()).toEqual([...VEO_BASE].sort());
+	});
+
+	test('Wait for Completion shows the polling and download fields only when on', () => {
+		const waiting = description.properties.filter((p) => NodeHelpers.displayParameter({ model: 'veo3', waitForCompletion: true, downloadVideo: true }, p, node, description)).map((p) => p.name);
+		expect(waiting).toEqual(expect.arrayContaining(['pollInterval', 'timeout', 'pollOptions', 'downloadVideo', 'binaryPropertyName']));
+		const notWaiting = description.properties.filter((p) => NodeHelpers.displayParameter({ model: 'veo3', waitForCompletion: false, downloadVideo: true }, p, node, description)).map((p) => p.name);
+		expect(notWaiting).not.toEqual(expect.arrayContaining(['pollInterval']));
+		expect(notWaiting).not.toContain('binaryPropertyName');
 	});
 });

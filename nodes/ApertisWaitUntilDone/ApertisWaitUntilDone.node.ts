@@ -1,0 +1,44 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+
+import { downloadVideoProperties } from '../shared/nodeParameters';
+import { waitPollingProperties } from '../shared/waiting/properties';
+import { waitUntilDone } from './waitUntilDone';
+
+export class ApertisWaitUntilDone implements INodeType {
+	description: INodeTypeDescription = {
+		displayName: 'Apertis Wait Until Done',
+		name: 'apertisWaitUntilDone',
+		icon: { light: 'file:apertis.svg', dark: 'file:apertis.dark.svg' },
+		group: ['transform'],
+		version: 1,
+		subtitle: '=up to {{$parameter["timeout"]}} min',
+		description: 'Wait for Apertis video tasks to finish, all items at once, and route completed and failed ones',
+		defaults: { name: 'Apertis Wait Until Done' },
+		usableAsTool: true,
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [
+			{ type: NodeConnectionTypes.Main, displayName: 'Completed' },
+			{ type: NodeConnectionTypes.Main, displayName: 'Failed' },
+		],
+		outputNames: ['Completed', 'Failed'],
+		credentials: [{ name: 'apertisApi', required: true }],
+		properties: [
+			{
+				displayName: 'Task ID',
+				name: 'taskId',
+				type: 'string',
+				default: '={{ $json.id ?? $json.task_id }}',
+				required: true,
+				description:
+					'The ID of the task to wait for: "veo3:…"/"sora-2:…" from Video Create or Sora Chat Stream, "video_…" from Video From Image',
+			},
+			...waitPollingProperties(),
+			...downloadVideoProperties,
+		],
+	};
+
+	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+		return await waitUntilDone(this);
+	}
+}
