@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { modelOptions } from '../shared/catalogue/properties';
+import { modelOptions, promptProperty } from '../shared/catalogue/properties';
 import { modelsForEndpoint } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
 import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
@@ -31,16 +31,7 @@ export class ApertisVideoFromImage implements INodeType {
 				options: modelOptions(models),
 				default: 'veo_3_1',
 			},
-			{
-				displayName: 'Prompt',
-				name: 'prompt',
-				type: 'string',
-				typeOptions: { rows: 4 },
-				default: '',
-				required: true,
-				placeholder: 'The camera slowly pulls back as the lake ripples',
-				description: 'A text description of the desired video',
-			},
+			promptProperty('The camera slowly pulls back as the lake ripples'),
 			{
 				displayName: 'Input Binary Field',
 				name: 'binaryPropertyName',

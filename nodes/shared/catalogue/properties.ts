@@ -62,6 +62,11 @@ function durationProperty(): INodeProperties {
 	};
 }
 
+/** The prompt field every generating node has. */
+export function promptProperty(placeholder: string, description = 'A text description of the desired video'): INodeProperties {
+	return { displayName: 'Prompt', name: 'prompt', type: 'string', typeOptions: { rows: 4 }, default: '', required: true, placeholder, description };
+}
+
 export function videoCreateProperties(): INodeProperties[] {
 	return [
 		{
@@ -73,16 +78,7 @@ export function videoCreateProperties(): INodeProperties[] {
 			description:
 				'The model that generates the video. Can be an expression (e.g. a spreadsheet column); it is checked when the workflow runs.',
 		},
-		{
-			displayName: 'Prompt',
-			name: 'prompt',
-			type: 'string',
-			typeOptions: { rows: 4 },
-			default: '',
-			required: true,
-			placeholder: 'A serene lake with mountains in the background at sunset',
-			description: 'A text description of the desired video',
-		},
+		promptProperty('A serene lake with mountains in the background at sunset'),
 		{
 			displayName: 'Enhance Prompt',
 			name: 'enhancePrompt',
