@@ -44,6 +44,9 @@ function createNode(model: string, index: number) {
 const OTHER_NODES = [
 	{ name: 'Query', type: 'apertisVideoQuery', parameters: {} },
 	{ name: 'From Image', type: 'apertisVideoFromImage', parameters: { prompt: 'The camera pulls back' } },
+	{ name: 'Sora Chat Stream', type: 'apertisSoraChatStream', parameters: { prompt: 'A paper boat on a river' } },
+	{ name: 'Wait Until Done', type: 'apertisWaitUntilDone', parameters: {} },
+	{ name: 'Create and Wait', type: 'apertisVideoCreate', parameters: { model: 'veo3', prompt: 'A lake', waitForCompletion: true, downloadVideo: true } },
 ].map((node, index) => ({
 	id: `other-${index}`,
 	name: node.name,
@@ -103,6 +106,10 @@ describe('the n8n editor', () => {
 	test.each([
 		['Query', ['taskId', 'downloadVideo']],
 		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark', 'waitForCompletion']],
+		// An empty options collection renders as an "Add option" button, not as a parameter.
+		['Sora Chat Stream', ['model', 'prompt', 'downloadVideo']],
+		['Wait Until Done', ['taskId', 'pollInterval', 'timeout', 'downloadVideo']],
+		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyName']],
 	])('%s renders its fields', async (nodeName, fields) => {
 		const page = editor!.page;
 		await openNode(page, workflowId, nodeName);
