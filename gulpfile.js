@@ -1,12 +1,12 @@
-// Copies node and credential icons next to the compiled JavaScript: tsc only emits .js,
-// and n8n resolves `file:` icons relative to the compiled node file.
+// Copies node and credential icons, and the nodes' codex files (*.node.json: categories, docs links), next to the
+// compiled JavaScript: tsc only emits .js, and n8n reads both relative to the compiled node file.
 const path = require('path');
 const { task, src, dest } = require('gulp');
 
 task('build:icons', copyIcons);
 
 function copyIcons() {
-	const nodeSource = path.resolve('nodes', '**', '*.{png,svg}');
+	const nodeSource = path.resolve('nodes', '**', '*.{png,svg,node.json}');
 	const nodeDestination = path.resolve('dist', 'nodes');
 	src(nodeSource, { encoding: false }).pipe(dest(nodeDestination));
 
