@@ -11,11 +11,12 @@ jest.setTimeout(10 * 60_000);
 describe('Sora Chat Stream → Video Query in real n8n', () => {
 	let sandbox: Sandbox;
 	let env: N8nEnv;
+	let cleanup: (() => Promise<void>) | undefined;
 	let filesDir: string;
 
 	beforeAll(async () => {
 		// Tiny chunks with CRLF and comments: the stream as a fussy proxy would deliver it.
-		({ sandbox, env, filesDir } = await n8nWithSandbox({ sandbox: { durationMs: 1500, sse: { chunkBytes: 7, lineEnding: '\r\n', comments: true, progressIntervalMs: 100 } } }));
+		({ sandbox, env, filesDir, cleanup } = await n8nWithSandbox({ sandbox: { durationMs: 1500, sse: { chunkBytes: 7, lineEnding: '\r\n', comments: true, progressIntervalMs: 100 } } }));
 		const nodes = [
 			node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
 			node('Sora Chat Stream', 'apertisSoraChatStream', 1, { model: 'sora-2-pro', prompt: 'A paper boat on a river' }),
@@ -24,10 +25,7 @@ describe('Sora Chat Stream → Video Query in real n8n', () => {
 		];
 		await env.importWorkflows([{ id: 'soraStreamQuery', name: 'Sora Chat Stream → Query', nodes, connections: chain(nodes.map((n) => n.name)) }]);
 	});
-	afterAll(async () => {
-		await env?.cleanup();
-		await sandbox?.close();
-	});
+	afterAll(async () => await cleanup?.());
 
 	test('the stream yields the task, Query finds it completed, and the saved video has the served bytes', async () => {
 		const run = await env.execute('soraStreamQuery');

@@ -1,6 +1,6 @@
 // Building blocks of the real-n8n tests: workflow JSON the way the editor saves it, and one n8n per test file with
 // the packed package installed and a sandbox credential imported.
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -49,7 +49,16 @@ export function assertReady(): void {
 }
 
 /** A sandbox, and an n8n user folder with the packed package installed and the sandbox credential imported. */
-export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<{ sandbox: Sandbox; env: N8nEnv; filesDir: string }> {
+export interface N8nWithSandbox {
+	sandbox: Sandbox;
+	env: N8nEnv;
+	/** The only folder Read/Write Files from Disk may use in this n8n. */
+	filesDir: string;
+	/** Stops the sandbox and removes the user folder and the files folder. */
+	cleanup(): Promise<void>;
+}
+
+export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<N8nWithSandbox> {
 	assertReady();
 	const sandbox = await startSandbox(options.sandbox);
 	// Read/Write Files from Disk may touch only this folder.
@@ -57,5 +66,14 @@ export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown
 	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir, ...options.env } });
 	await packAndInstall(env.userFolder);
 	await env.importCredentials([{ id: SANDBOX_CREDENTIAL, name: SANDBOX_CREDENTIAL, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
-	return { sandbox, env, filesDir };
+	return {
+		sandbox,
+		env,
+		filesDir,
+		cleanup: async () => {
+			await env.cleanup();
+			await sandbox.close();
+			rmSync(filesDir, { recursive: true, force: true });
+		},
+	};
 }

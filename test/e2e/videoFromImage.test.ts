@@ -24,9 +24,10 @@ const IMAGES = { 'lake.png': 'image/png', 'portrait.jpg': 'image/jpeg' } as cons
 describe('Video From Image in real n8n (n8n execute)', () => {
 	let sandbox: Sandbox;
 	let env: N8nEnv;
+	let cleanup: (() => Promise<void>) | undefined;
 
 	beforeAll(async () => {
-		({ sandbox, env } = await n8nWithSandbox({}).then(async (ready) => {
+		({ sandbox, env, cleanup } = await n8nWithSandbox({}).then(async (ready) => {
 			for (const file of Object.keys(IMAGES)) copyFileSync(join(FIXTURES, file), join(ready.filesDir, file));
 			const sizeOf = (fast: boolean) => `={{ $binary.data.fileName.endsWith('.png') === ${fast} ? '720x1280' : '16x9' }}`;
 			const nodes = [
@@ -43,10 +44,7 @@ describe('Video From Image in real n8n (n8n execute)', () => {
 			return ready;
 		}));
 	});
-	afterAll(async () => {
-		await env?.cleanup();
-		await sandbox?.close();
-	});
+	afterAll(async () => await cleanup?.());
 
 	test('the sandbox receives each image byte for byte, with its name, type and every field', async () => {
 		const run = await env.execute('fromImageAll001');

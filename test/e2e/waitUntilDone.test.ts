@@ -29,10 +29,11 @@ function promptRows(index: number) {
 describe('Video Create → Wait Until Done in real n8n (n8n execute)', () => {
 	let sandbox: Sandbox;
 	let env: N8nEnv;
+	let cleanup: (() => Promise<void>) | undefined;
 	let filesDir: string;
 
 	beforeAll(async () => {
-		({ sandbox, env, filesDir } = await n8nWithSandbox({ sandbox: { durationMs: 2000, durationSpread: 0.5, rateLimitEvery: 5, serverErrorEvery: 7, retryAfterSeconds: 1 } }));
+		({ sandbox, env, filesDir, cleanup } = await n8nWithSandbox({ sandbox: { durationMs: 2000, durationSpread: 0.5, rateLimitEvery: 5, serverErrorEvery: 7, retryAfterSeconds: 1 } }));
 		const nodes = [
 			node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
 			...promptRows(1),
@@ -42,10 +43,7 @@ describe('Video Create → Wait Until Done in real n8n (n8n execute)', () => {
 		];
 		await env.importWorkflows([{ id: 'waitUntilDone50', name: 'Create 50 → Wait Until Done', nodes, connections: chain(nodes.map((n) => n.name)) }]);
 	});
-	afterAll(async () => {
-		await env?.cleanup();
-		await sandbox?.close();
-	});
+	afterAll(async () => await cleanup?.());
 
 	test('50 tasks through faults: completed ones are saved with the served bytes, [fail] and [never] leave by Failed with their ids', async () => {
 		const run = await env.execute('waitUntilDone50', { timeoutMs: 5 * 60_000 });
