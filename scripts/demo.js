@@ -1,53 +1,60 @@
-// Runs the example workflows in a real n8n against the sandbox and prints what happened.
+// Runs every example workflow in a real n8n against the sandbox and prints what happened: the manually triggered
+// ones with `n8n execute`, the form one through `n8n start` and an HTTP form post of test/fixtures/lake.png.
 // Usage: node scripts/demo.js [--keep] [example-file.json …]   (--keep leaves the output folder in place)
 'use strict';
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
 
-const { createN8nEnv, packAndInstall } = require('../test/e2e/lib');
 const { startSandbox } = require('../test/sandbox');
-const { prepareExample, summarizeRun, EXAMPLES_DIR } = require('./examples');
+const { runExamples, exampleFiles, SANDBOX_TIMING } = require('./examples');
 
 async function main() {
 	const args = process.argv.slice(2);
 	const keep = args.includes('--keep');
 	const files = args.filter((a) => !a.startsWith('--'));
-	const exampleFiles = files.length ? files : fs.readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith('.json')).sort();
-
 	const outputRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'apertis-demo-'));
-	const sandbox = await startSandbox({ durationMs: 4000 });
-	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
-	const rows = [];
+	const sandbox = await startSandbox(SANDBOX_TIMING);
+	const started = Date.now();
+	let results = [];
 	try {
-		console.log(`sandbox: ${sandbox.url}   n8n user folder: ${env.userFolder}`);
-		await packAndInstall(env.userFolder);
-		await env.importCredentials([
-			{ id: 'apertisSandbox1', name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } },
-		]);
-		const workflows = exampleFiles.map((file) => prepareExample(file, { credentialId: 'apertisSandbox1', outputRoot }));
-		await env.importWorkflows(workflows.map((w) => w.workflow));
-		for (const { workflow, folder } of workflows) {
-			const started = Date.now();
-			const run = await env.execute(workflow.id, { timeoutMs: 10 * 60_000 });
-			rows.push({ workflow: workflow.name, ...summarizeRun(workflow, run), seconds: ((Date.now() - started) / 1000).toFixed(1), folder, ok: run.ok });
-			if (!run.ok) console.error(`${workflow.name} failed: ${run.error?.message ?? 'unknown error'}`);
-		}
+		console.log(`sandbox: ${sandbox.url} (no API key needed; each video takes ${SANDBOX_TIMING.durationMs / 1000} s ± ${SANDBOX_TIMING.durationSpread * 100} %)`);
+		results = await runExamples({
+			sandbox,
+			outputRoot,
+			files: files.length ? files : exampleFiles(),
+			log: (line) => console.log(line),
+			onResult: (r) => {
+				if (!r.ok) console.error(`${r.file} failed: ${r.run.error?.message ?? r.run.status ?? 'unknown error'}`);
+			},
+		});
 	} finally {
-		await env.cleanup();
 		await sandbox.close();
-		if (!keep) console.log(`(outputs are in ${outputRoot}; pass --keep to keep them after the run)`);
 	}
-	printTable(rows);
+	printTable(results);
+	console.log(`\nall examples: ${((Date.now() - started) / 1000).toFixed(1)} s; outputs in ${outputRoot}${keep ? '' : ' (removed now; pass --keep to keep them)'}`);
 	if (!keep) fs.rmSync(outputRoot, { recursive: true, force: true });
-	process.exit(rows.every((row) => row.ok) ? 0 : 1);
+	process.exit(results.length && results.every((r) => r.ok) ? 0 : 1);
+}
+
+/** Where a run's outcome can be seen: the videos it wrote, the files it wrote, or (the form) the link it showed. */
+function outcomeOf(r) {
+	const { videos, videosDir, files } = r.summary;
+	const parts = [];
+	if (videos.length) parts.push(`${videos.length} video${videos.length === 1 ? '' : 's'} in ${videosDir}`);
+	for (const file of files) parts.push(file);
+	if (r.page !== undefined) {
+		const link = /href="([^"]+)"/.exec(r.page);
+		parts.push(link ? `completion page links ${link[1]}` : 'completion page without a link');
+	}
+	return parts.join('; ') || '—';
 }
 
 function printTable(rows) {
-	const header = ['workflow', 'items', 'completed', 'failed', 'time (s)', 'videos written to'];
-	const lines = rows.map((r) => [r.workflow, r.items, r.completed, r.failed, r.seconds, r.videos.length ? `${r.videos.length} in ${r.videosDir}` : '—']);
+	const header = ['workflow', 'items', 'completed', 'failed', 'time (s)', 'written to / shown'];
+	const lines = rows.map((r) => [r.file, r.summary.items, r.summary.completed, r.summary.failed, r.seconds.toFixed(1), outcomeOf(r)]);
 	const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
-	const format = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ');
+	const format = (cells) => cells.map((c, i) => String(c).padEnd(widths[i])).join('  ').trimEnd();
 	console.log(`\n${format(header)}\n${widths.map((w) => '-'.repeat(w)).join('  ')}`);
 	for (const line of lines) console.log(format(line));
 }

@@ -1,42 +1,73 @@
-// The example workflows (examples/*.json) prepared for a run against the sandbox, and their runs summarized.
-// Used by the demo (scripts/demo.js) and the example tests (test/e2e/examples.test.ts).
+// @ts-check
+// The example workflows (examples/*.json): prepared for a run against the sandbox, run in a real n8n (the CLI for the
+// manually triggered ones, `n8n start` + an HTTP form post for the form), and their runs summarized.
+// Used by the demo (scripts/demo.js), the editor (scripts/editor.js) and the example tests (test/e2e/examples.test.ts).
+// Types: examples.d.ts next to this file.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
+const { createN8nEnv, packAndInstall, startN8n, RUNTIME_MODULES } = require('../test/e2e/lib');
+
 const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
+const FIXTURES_DIR = path.resolve(__dirname, '..', 'test', 'fixtures');
 const PACKAGE = 'n8n-nodes-apertis-video';
+const FORM_TRIGGER = 'n8n-nodes-base.formTrigger';
+const CREDENTIAL_NAME = 'Apertis sandbox';
+/** Sandbox timing of the demo and the example tests: every task takes 2–4 s. */
+const SANDBOX_TIMING = { durationMs: 3000, durationSpread: 0.3 };
+/** What the demo and the tests post to the form example. */
+const FORM_INPUT = { image: 'lake.png', mimeType: 'image/png', prompt: 'The lake ripples in the wind as clouds drift by' };
+
+/** @param {number} ms */
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The example files, sorted. */
+function exampleFiles() {
+	return fs.readdirSync(EXAMPLES_DIR).filter((file) => file.endsWith('.json')).sort();
+}
 
 /**
  * Reads one example and points it at this run: every Apertis node gets the given credential, and the "Settings"
  * node's `folder` (where the example reads its input files and writes its outputs) becomes a fresh folder under
  * outputRoot holding a copy of examples/data.
+ * @param {string} file a file name in examples/ or a path
+ * @param {{ credentialId: string, credentialName?: string, outputRoot: string }} options
  */
-function prepareExample(file, { credentialId, outputRoot }) {
-	const workflow = JSON.parse(fs.readFileSync(path.resolve(EXAMPLES_DIR, file), 'utf8'));
+function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, outputRoot }) {
+	const source = fs.existsSync(file) ? path.resolve(file) : path.resolve(EXAMPLES_DIR, file);
+	const workflow = JSON.parse(fs.readFileSync(source, 'utf8'));
 	const folder = path.join(outputRoot, workflow.id);
 	fs.mkdirSync(folder, { recursive: true });
 	fs.cpSync(path.join(EXAMPLES_DIR, 'data'), folder, { recursive: true });
 	for (const node of workflow.nodes) {
-		if (node.type.startsWith(`${PACKAGE}.`)) node.credentials = { apertisApi: { id: credentialId, name: 'Apertis sandbox' } };
+		if (node.type.startsWith(`${PACKAGE}.`)) node.credentials = { apertisApi: { id: credentialId, name: credentialName } };
 		if (node.name === 'Settings') {
-			const folderField = node.parameters.assignments.assignments.find((a) => a.name === 'folder');
+			const folderField = node.parameters.assignments.assignments.find((/** @type {any} */ a) => a.name === 'folder');
 			folderField.value = folder;
 		}
 	}
-	return { workflow, folder };
+	return { file: path.basename(source), workflow, folder };
 }
 
+/** @param {any} workflow */
+const formTriggerOf = (workflow) => workflow.nodes.find((/** @type {any} */ n) => n.type === FORM_TRIGGER);
+
+/** @param {any} run @param {string} nodeName @param {number} [output] @returns {any[]} */
 function itemsOf(run, nodeName, output = 0) {
-	return run.runData[nodeName]?.[0]?.data?.main?.[output] ?? [];
+	return run.runData?.[nodeName]?.[0]?.data?.main?.[output] ?? [];
 }
 
-/** items: what entered the first Apertis node; completed/failed: how the last Apertis step ended; videos: files written. */
+/**
+ * items: what the first Apertis node put out (one per input); completed/failed: how the last Apertis step ended;
+ * videos: the .mp4 files written; files: every other file written.
+ * @param {any} workflow @param {any} run
+ */
 function summarizeRun(workflow, run) {
-	const apertisNodes = workflow.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`)).map((n) => n.name);
+	const apertisNodes = workflow.nodes.filter((/** @type {any} */ n) => n.type.startsWith(`${PACKAGE}.`)).map((/** @type {any} */ n) => n.name);
 	const first = apertisNodes[0];
 	const items = first ? itemsOf(run, first).length : 0;
-	const waitNode = workflow.nodes.find((n) => n.type === `${PACKAGE}.apertisWaitUntilDone`);
+	const waitNode = workflow.nodes.find((/** @type {any} */ n) => n.type === `${PACKAGE}.apertisWaitUntilDone`);
 	let completed = 0;
 	let failed = 0;
 	if (waitNode) {
@@ -47,9 +78,169 @@ function summarizeRun(workflow, run) {
 		completed = last.filter((i) => i.json.status === 'completed').length;
 		failed = last.length - completed;
 	}
-	const writers = workflow.nodes.filter((n) => n.type === 'n8n-nodes-base.readWriteFile' && n.parameters.operation === 'write');
-	const videos = writers.flatMap((n) => itemsOf(run, n.name).map((i) => i.json.fileName)).filter((f) => typeof f === 'string' && f.endsWith('.mp4'));
-	return { items, completed, failed, videos, videosDir: videos.length ? path.dirname(videos[0]) : '' };
+	const writers = workflow.nodes.filter((/** @type {any} */ n) => n.type === 'n8n-nodes-base.readWriteFile' && n.parameters.operation === 'write');
+	/** @type {string[]} */
+	const written = writers.flatMap((/** @type {any} */ n) => itemsOf(run, n.name).map((i) => i.json.fileName)).filter((f) => typeof f === 'string');
+	const videos = written.filter((f) => f.endsWith('.mp4'));
+	return { items, completed, failed, videos, videosDir: videos.length ? path.dirname(videos[0]) : '', files: written.filter((f) => !f.endsWith('.mp4')) };
 }
 
-module.exports = { EXAMPLES_DIR, prepareExample, summarizeRun, itemsOf };
+/**
+ * A CSV file as rows of strings keyed by the header row (RFC 4180: quoted fields, "" inside quotes, CRLF or LF;
+ * a leading byte order mark, which n8n's Convert to File writes, is skipped).
+ * @param {string} text @returns {Record<string, string>[]}
+ */
+function parseCsv(text) {
+	/** @type {string[][]} */
+	const records = [];
+	/** @type {string[]} */
+	let record = [];
+	let field = '';
+	let quoted = false;
+	for (let i = text.startsWith('\uFEFF') ? 1 : 0; i < text.length; i++) {
+		const c = text[i];
+		if (quoted) {
+			if (c === '"' && text[i + 1] === '"') (field += '"'), i++;
+			else if (c === '"') quoted = false;
+			else field += c;
+		} else if (c === '"') quoted = true;
+		else if (c === ',') record.push(field), (field = '');
+		else if (c === '\n' || c === '\r') {
+			if (c === '\r' && text[i + 1] === '\n') i++;
+			record.push(field), records.push(record), (record = []), (field = '');
+		} else field += c;
+	}
+	if (field !== '' || record.length) record.push(field), records.push(record);
+	const [header = [], ...rows] = records.filter((r) => r.length > 1 || r[0] !== '');
+	return rows.map((r) => Object.fromEntries(header.map((name, i) => [name, r[i] ?? ''])));
+}
+
+/**
+ * The form example's round trip, the way the browser does it: post the form (multipart, fields `field-0`, `field-1`…
+ * in field order), follow `formWaitingUrl` until the completion page is up, read it, post back to close the run
+ * (the page's own script does that), and return the page with the finished execution.
+ * @param {import('../test/e2e/lib').N8nServer} n8n
+ * @param {any} workflow the workflow as created in this n8n (its id) with its Form Trigger's webhookId
+ * @param {{ image?: string, mimeType?: string, prompt?: string, timeoutMs?: number }} [input]
+ */
+async function submitForm(n8n, workflow, input = {}) {
+	const { image, mimeType, prompt } = { ...FORM_INPUT, ...input };
+	const deadline = Date.now() + (input.timeoutMs ?? 5 * 60_000);
+	const formUrl = `${n8n.baseUrl}/form/${formTriggerOf(workflow).webhookId}`;
+	const body = new FormData();
+	body.append('field-0', new Blob([fs.readFileSync(path.join(FIXTURES_DIR, image))], { type: mimeType }), image);
+	body.append('field-1', prompt);
+	const posted = await fetch(formUrl, { method: 'POST', body });
+	const postedText = await posted.text();
+	if (posted.status !== 200) throw new Error(`POST ${formUrl} answered ${posted.status}: ${postedText.slice(0, 500)}`);
+	const waitingUrl = new URL(JSON.parse(postedText).formWaitingUrl);
+	const executionId = waitingUrl.pathname.split('/').pop() ?? '';
+	const statusUrl = new URL(waitingUrl);
+	statusUrl.pathname += '/n8n-execution-status';
+	let status = '';
+	while (!['form-waiting', 'success', 'error', 'crashed', 'canceled'].includes(status)) {
+		if (Date.now() > deadline) throw new Error(`The form's execution ${executionId} did not reach its completion page (status: ${status})`);
+		await sleep(250);
+		status = (await (await fetch(statusUrl)).text()).trim();
+	}
+	const page = await (await fetch(waitingUrl)).text();
+	if (status === 'form-waiting') await fetch(waitingUrl, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+	return { page, executionId, status, run: await finishedExecution(n8n, executionId, deadline) };
+}
+
+/**
+ * An execution of a running n8n, once finished, in the shape `env.execute()` gives (ok, status, runData, error).
+ * @param {import('../test/e2e/lib').N8nServer} n8n @param {string} executionId @param {number} deadline
+ */
+async function finishedExecution(n8n, executionId, deadline) {
+	const { parse } = require(path.join(RUNTIME_MODULES, 'flatted'));
+	for (;;) {
+		const execution = await n8n.rest('GET', `/rest/executions/${executionId}`);
+		if (execution?.finished || ['success', 'error', 'crashed', 'canceled'].includes(execution?.status)) {
+			const data = typeof execution.data === 'string' ? parse(execution.data) : execution.data;
+			const resultData = data?.resultData ?? {};
+			return { ok: execution.status === 'success', status: execution.status, runData: resultData.runData ?? {}, error: resultData.error };
+		}
+		if (Date.now() > deadline) throw new Error(`Execution ${executionId} did not finish (status: ${execution?.status})`);
+		await sleep(250);
+	}
+}
+
+/** Activates a workflow of a running n8n and waits until its form is served (webhooks register in the background). */
+async function activateForm(/** @type {import('../test/e2e/lib').N8nServer} */ n8n, /** @type {any} */ workflow) {
+	const { versionId } = await n8n.getWorkflow(workflow.id);
+	await n8n.rest('POST', `/rest/workflows/${workflow.id}/activate`, { versionId });
+	const url = `${n8n.baseUrl}/form/${formTriggerOf(workflow).webhookId}`;
+	for (let attempt = 0; attempt < 300; attempt++) {
+		if ((await fetch(url)).status === 200) return url;
+		await sleep(100);
+	}
+	throw new Error(`The form at ${url} was never served`);
+}
+
+/**
+ * Runs examples in a real n8n against a running sandbox: the packed package is installed into a fresh n8n user
+ * folder, the sandbox credential imported, the manually triggered examples executed one by one with `n8n execute`,
+ * then `n8n start` serves the form examples, which get the fixture image posted.
+ * @param {{ sandbox: { url: string, apiKey: string }, outputRoot: string, files?: string[],
+ *   onResult?: (result: any) => void, log?: (line: string) => void }} options
+ */
+async function runExamples({ sandbox, outputRoot, files = exampleFiles(), onResult = () => {}, log = () => {} }) {
+	const credentialId = 'apertisSandbox1';
+	const prepared = files.map((file) => prepareExample(file, { credentialId, outputRoot }));
+	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
+	/** @type {any[]} */
+	const results = [];
+	/** @param {any} example @param {any} run @param {number} started @param {Record<string, unknown>} [extra] */
+	const record = (example, run, started, extra = {}) => {
+		const result = { ...example, run, ok: run.ok, seconds: (Date.now() - started) / 1000, summary: summarizeRun(example.workflow, run), ...extra };
+		results.push(result);
+		onResult(result);
+	};
+	/** @type {import('../test/e2e/lib').N8nServer | undefined} */
+	let n8n;
+	try {
+		log(`n8n user folder: ${env.userFolder}`);
+		await packAndInstall(env.userFolder);
+		await env.importCredentials([{ id: credentialId, name: CREDENTIAL_NAME, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
+		await env.importWorkflows(prepared.map((example) => example.workflow));
+		for (const example of prepared.filter((e) => !formTriggerOf(e.workflow))) {
+			log(`running ${example.file} (n8n execute)`);
+			const started = Date.now();
+			record(example, await env.execute(example.workflow.id, { timeoutMs: 10 * 60_000 }), started);
+		}
+		const forms = prepared.filter((e) => formTriggerOf(e.workflow));
+		if (forms.length) {
+			log('starting n8n for the form examples (n8n start)');
+			n8n = await startN8n({ userFolder: env.userFolder, encryptionKey: env.encryptionKey, env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
+			for (const example of forms) {
+				log(`posting ${FORM_INPUT.image} to ${example.file}`);
+				const formUrl = await activateForm(n8n, example.workflow);
+				const started = Date.now();
+				const { run, page, executionId } = await submitForm(n8n, example.workflow);
+				record(example, run, started, { page, executionId, formUrl });
+			}
+		}
+	} finally {
+		await n8n?.stop();
+		await env.cleanup();
+	}
+	return results;
+}
+
+module.exports = {
+	EXAMPLES_DIR,
+	FIXTURES_DIR,
+	PACKAGE,
+	SANDBOX_TIMING,
+	FORM_INPUT,
+	exampleFiles,
+	prepareExample,
+	formTriggerOf,
+	itemsOf,
+	summarizeRun,
+	parseCsv,
+	submitForm,
+	activateForm,
+	runExamples,
+};
