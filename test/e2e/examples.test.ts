@@ -1,0 +1,140 @@
+/**
+ * Issue 6: every example workflow in examples/ runs in real n8n against the sandbox, the way the demo runs them
+ * (scripts/examples.js), and what it produced is checked: the results CSV of the spreadsheet batch, the saved videos'
+ * bytes, the form's completion page and the image the sandbox received.
+ */
+import { createHash } from 'crypto';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import type { Sandbox } from '../inprocess/harness/sandbox';
+import { startSandbox } from '../inprocess/harness/sandbox';
+import type { ExampleResult } from '../../scripts/examples';
+import { EXAMPLES_DIR, FIXTURES_DIR, FORM_INPUT, SANDBOX_TIMING, exampleFiles, itemsOf, parseCsv, runExamples } from '../../scripts/examples';
+import { assertReady } from './support';
+
+jest.setTimeout(10 * 60_000);
+
+const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+const SORA_NODE_BUILT = existsSync(join(__dirname, '..', '..', 'nodes', 'ApertisSoraChatStream'));
+const FILES = exampleFiles().filter((file) => SORA_NODE_BUILT || file !== 'sora-stream.json');
+
+describe('The example workflows in real n8n against the sandbox', () => {
+	let sandbox: Sandbox;
+	let outputRoot: string;
+	let results: ExampleResult[] = [];
+
+	beforeAll(async () => {
+		assertReady();
+		sandbox = await startSandbox(SANDBOX_TIMING);
+		outputRoot = mkdtempSync(join(tmpdir(), 'apertis-examples-'));
+		results = await runExamples({ sandbox, outputRoot, files: FILES });
+	});
+	afterAll(async () => {
+		await sandbox?.close();
+		if (outputRoot) rmSync(outputRoot, { recursive: true, force: true });
+	});
+
+	function resultOf(file: string): ExampleResult {
+		const result = results.find((r) => r.file === file);
+		if (!result) throw new Error(`${file} did not run`);
+		if (!result.ok) throw new Error(`${file} failed: ${JSON.stringify(result.run.error ?? result.run.status)}`);
+		return result;
+	}
+	const tasksWithPrompt = (prompt: string) => sandbox.tasks().filter((task) => task.prompt === prompt);
+	const fileUrlOf = (id: string) => `${sandbox.filesUrl}/files/${encodeURIComponent(id)}.mp4`;
+	async function expectServedVideo(file: string, taskId: string) {
+		expect(sha256(readFileSync(file))).toBe(await sandbox.videoSha256(taskId));
+	}
+
+	test('every example file ran and succeeded, each with explicit 16-character ids', () => {
+		expect(results.map((r) => r.file).sort()).toEqual([...FILES].sort());
+		for (const result of results) {
+			expect({ file: result.file, ok: result.ok, error: result.run.error }).toEqual({ file: result.file, ok: true, error: undefined });
+			expect(result.workflow.id).toMatch(/^[A-Za-z0-9]{16}$/);
+		}
+	});
+
+	test('spreadsheet batch: results.csv has one row per prompt with its task id; the [fail] row is marked failed with its id', () => {
+		const { folder, summary } = resultOf('spreadsheet-batch.json');
+		const prompts = parseCsv(readFileSync(join(EXAMPLES_DIR, 'data', 'prompts.csv'), 'utf8'));
+		expect(prompts.length).toBeGreaterThanOrEqual(3);
+		expect(new Set(prompts.map((p) => p.model)).size).toBeGreaterThan(1);
+		const rows = parseCsv(readFileSync(join(folder, 'results.csv'), 'utf8'));
+		expect(rows.map((row) => row.prompt).sort()).toEqual(prompts.map((p) => p.prompt).sort());
+		expect(summary).toMatchObject({ items: prompts.length, completed: prompts.length - 1, failed: 1, files: [join(folder, 'results.csv')] });
+		for (const row of rows) {
+			const input = prompts.find((p) => p.prompt === row.prompt)!;
+			const tasks = tasksWithPrompt(row.prompt);
+			expect(tasks).toHaveLength(1);
+			expect(row).toMatchObject({ model: input.model, id: tasks[0].id });
+			expect(tasks[0].model).toBe(input.model);
+			expect(row.id).toMatch(new RegExp(`^${input.model.replace('.', '\\.')}:\\d{10}-[a-z]{8}$`));
+			if (row.prompt.includes('[fail]')) {
+				expect(row).toMatchObject({ status: 'failed', video_url: '' });
+				expect(row.error).toContain(row.id);
+			} else {
+				expect(row).toMatchObject({ status: 'completed', video_url: fileUrlOf(row.id), error: '' });
+			}
+		}
+	});
+
+	test('schedule: one video per prompt of the list is saved under videos/, each with the bytes the sandbox served', async () => {
+		const { folder, run, workflow, summary } = resultOf('scheduled-videos.json');
+		const settings = workflow.nodes.find((n) => n.name === 'Settings')!.parameters.assignments.assignments;
+		const prompts: string[] = JSON.parse(settings.find((a: { name: string }) => a.name === 'prompts').value);
+		const model: string = settings.find((a: { name: string }) => a.name === 'model').value;
+		expect(prompts.length).toBeGreaterThanOrEqual(2);
+		const saved = readdirSync(join(folder, 'videos')).filter((f) => f.endsWith('.mp4'));
+		expect(saved).toHaveLength(prompts.length);
+		expect(summary).toMatchObject({ items: prompts.length, completed: prompts.length, failed: 0, videosDir: join(folder, 'videos') });
+		const done = itemsOf(run, 'Wait Until Done', 0);
+		expect(done.map((item) => item.binary?.data?.fileName).sort()).toEqual([...saved].sort());
+		for (const prompt of prompts) {
+			const [task] = tasksWithPrompt(prompt);
+			expect(task).toMatchObject({ model, status: 'completed' });
+			const item = done.find((i) => i.json.id === task.id)!;
+			expect(item.binary?.data).toMatchObject({ mimeType: 'video/mp4' });
+			await expectServedVideo(join(folder, 'videos', item.binary!.data.fileName), task.id);
+		}
+		expect(workflow.nodes.map((n) => n.type)).toEqual(expect.arrayContaining(['n8n-nodes-base.scheduleTrigger', 'n8n-nodes-base.manualTrigger']));
+	});
+
+	test('form: posting an image and a prompt shows the video link on the completion page; the sandbox got exactly that image', () => {
+		const { run, page } = resultOf('form-image-to-video.json');
+		const image = readFileSync(join(FIXTURES_DIR, FORM_INPUT.image));
+		const uploads = sandbox.requests().filter((r) => r.path === '/v1/videos');
+		expect(uploads).toHaveLength(1);
+		expect(uploads[0].body).toMatchObject({
+			fields: { prompt: FORM_INPUT.prompt },
+			files: [{ field: 'input_reference', filename: FORM_INPUT.image, contentType: FORM_INPUT.mimeType, size: image.length, sha256: sha256(image) }],
+		});
+		const [done] = itemsOf(run, 'Wait Until Done', 0);
+		expect(done.json).toMatchObject({ id: uploads[0].taskId, status: 'completed', video_url: fileUrlOf(uploads[0].taskId!) });
+		expect(page).toContain('Your video is ready');
+		expect(page).toContain(`href="${done.json.video_url}"`);
+		expect(run.runData['Video Failed']).toBeUndefined();
+	});
+
+	if (!SORA_NODE_BUILT) test.todo('Sora stream example (the Sora Chat Stream node is not in nodes/ yet)');
+	else test('Sora stream: the streamed task completes and its video is saved with the served bytes', async () => {
+		const { folder, run } = resultOf('sora-stream.json');
+		const [streamed] = itemsOf(run, 'Sora Chat Stream');
+		expect(streamed.json).toMatchObject({ status: 'completed', progress: 100, video_url: fileUrlOf(streamed.json.task_id) });
+		const chat = sandbox.requests().filter((r) => r.path === '/v1/chat/completions');
+		expect(chat.map((r) => r.taskId)).toEqual([streamed.json.task_id]);
+		expect(chat[0].body).toMatchObject({ model: 'sora-2', stream: true });
+		const [saved] = itemsOf(run, 'Save Video');
+		expect(saved.json.fileName).toBe(join(folder, 'videos', streamed.binary!.data.fileName));
+		await expectServedVideo(saved.json.fileName, streamed.json.task_id);
+	});
+
+	test('create then query: the queried video is saved with the served bytes', async () => {
+		const { run } = resultOf('create-then-query.json');
+		const [created] = itemsOf(run, 'Video Create');
+		const [saved] = itemsOf(run, 'Save Video');
+		expect(itemsOf(run, 'Video Query')[0].json).toMatchObject({ id: created.json.id, status: 'completed' });
+		await expectServedVideo(saved.json.fileName, created.json.id);
+	});
+});
