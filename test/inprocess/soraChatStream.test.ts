@@ -18,7 +18,7 @@ beforeEach(() => {
 	sandbox.configure({ sse: CLEAN_SSE });
 });
 
-async function stream(parameters: INodeParameters = {}, options: { continueOnFail?: boolean; cancelAfterMs?: number } = {}) {
+async function stream(parameters: INodeParameters = {}, options: { continueOnFail?: boolean; cancelAfterMs?: number; streaming?: boolean } = {}) {
 	return await runWorkflow({
 		nodes: [
 			{ name: 'Start', type: 'test.testItems', parameters: { items: JSON.stringify([{ json: {} }]) } },
@@ -26,6 +26,7 @@ async function stream(parameters: INodeParameters = {}, options: { continueOnFai
 		],
 		credentials: { baseUrl: sandbox.url, apiKey: sandbox.apiKey },
 		cancelAfterMs: options.cancelAfterMs,
+		streaming: options.streaming,
 	});
 }
 const chatRequests = () => sandbox.requests().filter((r) => r.path === '/v1/chat/completions');
@@ -72,6 +73,18 @@ describe('Sora Chat Stream through n8n-core against the sandbox', () => {
 	test('stopping the execution aborts the stream at once', async () => {
 		const result = await stream({ prompt: 'Endless [never]' }, { cancelAfterMs: 800 });
 		expect(result.finishedAt - result.cancelledAt!).toBeLessThan(1000);
+	});
+
+	test('when the workflow streams its response, the progress lines are forwarded as they arrive', async () => {
+		const result = await stream({}, { streaming: true });
+		const lines = result.chunks.filter((chunk) => chunk.type === 'item').map((chunk) => String(chunk.content).trim());
+		expect(result.chunks[0]).toMatchObject({ type: 'begin', metadata: { nodeName: 'Sora', itemIndex: 0 } });
+		expect(result.chunks.at(-1)).toMatchObject({ type: 'end' });
+		expect(lines[0]).toBe(`task_id: ${streamedTaskId()}`);
+		expect(lines.filter((line) => /^progress: \d+%$/.test(line)).length).toBeGreaterThan(1);
+		expect(lines.at(-1)).toMatch(/^video_url: http/);
+		// Without a streaming caller nothing is sent.
+		expect((await stream()).chunks).toEqual([]);
 	});
 
 	test('downloads the video as binary with the bytes the sandbox served', async () => {

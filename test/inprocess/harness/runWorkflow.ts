@@ -33,6 +33,14 @@ export interface RunOptions {
 	credentials?: { baseUrl: string; apiKey: string };
 	/** Stop the execution after this many ms, as the editor's Stop button does. */
 	cancelAfterMs?: number;
+	/** Run as n8n runs a workflow that streams its response (Chat Trigger, Webhook streaming); chunks are collected. */
+	streaming?: boolean;
+}
+
+export interface StreamedChunk {
+	type: string;
+	content?: string;
+	metadata: { nodeName: string; itemIndex: number };
 }
 
 export interface RunResult {
@@ -43,6 +51,8 @@ export interface RunResult {
 	error(nodeName: string): (Error & { description?: string; context?: Record<string, unknown> }) | undefined;
 	cancelledAt?: number;
 	finishedAt: number;
+	/** What nodes streamed to the caller (only with `streaming`). */
+	chunks: StreamedChunk[];
 }
 
 export function chain(nodes: TestNode[]): IConnections {
@@ -95,6 +105,8 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 	let reportRun: (run: IRun) => void = () => {};
 	const finished = new Promise<IRun>((resolve) => (reportRun = resolve));
 	hooks.addHandler('workflowExecuteAfter', (run) => reportRun(run));
+	const chunks: StreamedChunk[] = [];
+	if (options.streaming) hooks.addHandler('sendChunk', (chunk) => void chunks.push(chunk as StreamedChunk));
 
 	const additionalData = {
 		executionId: 'inprocess-1',
@@ -108,6 +120,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		formWaitingBaseUrl: 'http://127.0.0.1/form-waiting',
 		variables: {},
 		currentNodeParameters: undefined,
+		streamingEnabled: options.streaming === true,
 	} as unknown as IWorkflowExecuteAdditionalData;
 
 	const runExecutionData: IRunExecutionData = createRunExecutionData({
@@ -140,6 +153,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		run,
 		cancelledAt,
 		finishedAt,
+		chunks,
 		output(nodeName, outputIndex = 0) {
 			const taskData = run.data.resultData.runData[nodeName]?.[0];
 			return taskData?.data?.main?.[outputIndex] ?? [];
