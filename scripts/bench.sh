@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# `npm run bench`: this package against the hand-built polling loop, in the pinned real n8n against the sandbox.
+# Writes bench/results.md and bench/results.json. Pass --quick for a short smoke run (writes nothing).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SKIP_BROWSER=1 bash scripts/setup.sh
+npm run --silent build
+node scripts/bench/run.js "$@"

@@ -1,0 +1,45 @@
+// Figures from the sandbox's log and task timelines, and the peak RSS of an n8n process.
+'use strict';
+const fs = require('fs');
+
+function percentile(values, p) {
+	if (values.length === 0) return null;
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** What the sandbox saw of one batch: requests, 429s, and how long after each task finished a client noticed. */
+function batchFigures(sandbox, startedAt, finishedAt) {
+	const api = sandbox.requests().filter((r) => r.server === 'api');
+	const tasks = sandbox.tasks();
+	const latencies = tasks.filter((t) => t.doneAt !== null && t.observedDoneAt !== null).map((t) => (t.observedDoneAt - t.doneAt) / 1000);
+	const slowestDoneAt = Math.max(...tasks.map((t) => t.doneAt ?? 0));
+	return {
+		tasks: tasks.length,
+		wallS: (finishedAt - startedAt) / 1000,
+		slowestTaskS: (slowestDoneAt - startedAt) / 1000,
+		afterSlowestS: (finishedAt - slowestDoneAt) / 1000,
+		requests: api.length,
+		requestsPerTask: tasks.length ? api.length / tasks.length : null,
+		rateLimited: api.filter((r) => r.status === 429).length,
+		unnoticed: tasks.length - latencies.length,
+		detectionS: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: latencies.length ? Math.max(...latencies) : null },
+	};
+}
+
+/** Samples VmRSS of a process every 20 ms until it exits; resolves with the peak in bytes. */
+function samplePeakRss(pid) {
+	let peak = 0;
+	const timer = setInterval(() => {
+		try {
+			const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+			const hwm = /VmHWM:\s+(\d+) kB/.exec(status);
+			if (hwm) peak = Math.max(peak, Number(hwm[1]) * 1024);
+		} catch {
+			clearInterval(timer);
+		}
+	}, 20);
+	return { stop: () => (clearInterval(timer), peak), peak: () => peak };
+}
+
+module.exports = { percentile, batchFigures, samplePeakRss };

@@ -1,0 +1,76 @@
+// The workflows the benchmark runs: side A (this package), side B (the loop users build by hand), and the 1 GB
+// download pair. Built as n8n saves them, so they import with `n8n import:workflow`.
+'use strict';
+
+const PACKAGE = 'n8n-nodes-apertis-video';
+const APERTIS = { apertisApi: { id: 'benchApertis0001', name: 'Apertis sandbox' } };
+const HEADER_AUTH = { httpHeaderAuth: { id: 'benchHeader00001', name: 'Apertis key header' } };
+
+function node(name, type, index, parameters, extra = {}) {
+	return { id: `bench-${index}`, name, type, typeVersion: 1, position: [index * 220, 0], parameters, ...extra };
+}
+
+function chain(names) {
+	return Object.fromEntries(names.slice(0, -1).map((name, i) => [name, { main: [[{ node: names[i + 1], type: 'main', index: 0 }]] }]));
+}
+
+/** Rows of {model, prompt} as items, from n8n's own Set + Split Out nodes. */
+function rowNodes(rows) {
+	return [
+		node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
+		node('Prompts', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify({ rows }), options: {} }, { typeVersion: 3.4 }),
+		node('Rows', 'n8n-nodes-base.splitOut', 2, { fieldToSplitOut: 'rows', options: {} }),
+	];
+}
+
+/** Side A: Video Create → Apertis Wait Until Done, defaults but for the time-out. */
+function sideA(id, rows) {
+	const nodes = [
+		...rowNodes(rows),
+		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 3, { model: '={{ $json.model }}', prompt: '={{ $json.prompt }}' }, { credentials: APERTIS }),
+		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 4, { timeout: 10 }, { credentials: APERTIS }),
+	];
+	return { id, name: `Bench A (${rows.length})`, nodes, connections: chain(nodes.map((n) => n.name)) };
+}
+
+/** Side B: HTTP Request (create) → Wait 10 s → HTTP Request (query) → IF done → else back to Wait. */
+function sideB(id, rows, baseUrl) {
+	const http = (name, index, parameters) =>
+		node(name, 'n8n-nodes-base.httpRequest', index, { authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth', options: {}, ...parameters }, { typeVersion: 4.2, credentials: HEADER_AUTH });
+	const nodes = [
+		...rowNodes(rows),
+		http('Create', 3, { method: 'POST', url: `${baseUrl}/v1/video/create`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify({ model: $json.model, prompt: $json.prompt }) }}' }),
+		node('Wait 10 s', 'n8n-nodes-base.wait', 4, { amount: 10, unit: 'seconds' }, { typeVersion: 1.1, webhookId: 'c0ffee00-0000-4000-8000-000000000b01' }),
+		http('Query', 5, { method: 'GET', url: `${baseUrl}/v1/video/query`, sendQuery: true, queryParameters: { parameters: [{ name: 'id', value: '={{ $json.id }}' }] } }),
+		node('Done?', 'n8n-nodes-base.if', 6, {
+			conditions: {
+				options: { caseSensitive: true, leftValue: '', typeValidation: 'strict' },
+				conditions: ['completed', 'failed'].map((status, i) => ({ id: `c${i}`, leftValue: '={{ $json.status }}', rightValue: status, operator: { type: 'string', operation: 'equals' } })),
+				combinator: 'or',
+			},
+			options: {},
+		}, { typeVersion: 2 }),
+		node('Finished', 'n8n-nodes-base.noOp', 7, {}),
+	];
+	const connections = {
+		...chain(['Start', 'Prompts', 'Rows', 'Create', 'Wait 10 s', 'Query', 'Done?']),
+		'Done?': { main: [[{ node: 'Finished', type: 'main', index: 0 }], [{ node: 'Wait 10 s', type: 'main', index: 0 }]] },
+	};
+	return { id, name: `Bench B (${rows.length})`, nodes, connections };
+}
+
+/** Downloads one finished video: with Video Query (A) or n8n's HTTP Request with a file response (B), or nothing (idle). */
+function download(id, kind, task) {
+	const start = node('Start', 'n8n-nodes-base.manualTrigger', 0, {});
+	const item = node('Task', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify(task), options: {} }, { typeVersion: 3.4 });
+	const last =
+		kind === 'apertis'
+			? node('Download', `${PACKAGE}.apertisVideoQuery`, 2, { downloadVideo: true }, { credentials: APERTIS })
+			: kind === 'http'
+				? node('Download', 'n8n-nodes-base.httpRequest', 2, { url: '={{ $json.video_url }}', options: { response: { response: { responseFormat: 'file' } } } }, { typeVersion: 4.2 })
+				: node('Download', 'n8n-nodes-base.noOp', 2, {});
+	const nodes = [start, item, last];
+	return { id, name: `Bench download (${kind})`, nodes, connections: chain(nodes.map((n) => n.name)) };
+}
+
+module.exports = { sideA, sideB, download, APERTIS, HEADER_AUTH };
