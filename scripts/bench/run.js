@@ -11,6 +11,7 @@ const { sideA, sideB, download, APERTIS, HEADER_AUTH } = require('./workflows');
 const { writeReport } = require('./report');
 
 const QUICK = process.argv.includes('--quick');
+const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench');
 const SCALE = QUICK ? 0.2 : 1;
 /** Typical duration per model (medians 20–60 s), each task ±25 % around it, seeded. */
 const MODEL_DURATIONS_MS = { 'veo3-fast': 20_000, veo3: 30_000, 'veo3.1': 40_000, veo2: 60_000 };
@@ -24,6 +25,11 @@ const rowsOf = (n) => Array.from({ length: n }, (_, i) => {
 });
 
 async function main() {
+	if (process.argv.includes('--report-only')) {
+		// Re-renders bench/results.md from bench/results.json (after a change to the report's wording).
+		const results = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'results.json'), 'utf8'));
+		return fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), writeReport(results));
+	}
 	const sandbox = await startSandbox({
 		modelDurationsMs: Object.fromEntries(Object.entries(MODEL_DURATIONS_MS).map(([model, ms]) => [model, ms * SCALE])),
 		durationSpread: 0.25,
@@ -68,11 +74,10 @@ async function main() {
 		await env.cleanup();
 		await sandbox.close();
 	}
-	const out = path.resolve(__dirname, '..', '..', 'bench');
-	fs.mkdirSync(out, { recursive: true });
-	if (!QUICK) fs.writeFileSync(path.join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+	fs.mkdirSync(RESULTS_DIR, { recursive: true });
+	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	const report = writeReport(results);
-	if (!QUICK) fs.writeFileSync(path.join(out, 'results.md'), report);
+	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
 	console.log(report);
 }
 
