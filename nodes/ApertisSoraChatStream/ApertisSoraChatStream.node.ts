@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { findModel, CHAT_STREAM_MODEL_IDS } from '../shared/catalogue/models';
-import { promptProperty } from '../shared/catalogue/properties';
+import { chatStreamModels } from '../shared/catalogue/models';
+import { modelOptions, promptProperty } from '../shared/catalogue/properties';
 import { mapItems } from '../shared/items';
 import { downloadVideoProperties } from '../shared/nodeParameters';
 import { streamVideo } from './streamVideo';
@@ -26,7 +26,7 @@ export class ApertisSoraChatStream implements INodeType {
 				displayName: 'Model',
 				name: 'model',
 				type: 'options',
-				options: CHAT_STREAM_MODEL_IDS.map((id) => ({ name: findModel(id)?.displayName ?? id, value: id })),
+				options: modelOptions(chatStreamModels()),
 				default: 'sora-2',
 			},
 			promptProperty('Generate a video of a serene lake with mountains', 'What the video should show, sent as the user message'),

@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { modelOptions, promptProperty } from '../shared/catalogue/properties';
+import { modelOptions, promptProperty, videosSizeOptions } from '../shared/catalogue/properties';
 import { modelsForEndpoint } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
 import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
@@ -52,10 +52,7 @@ export class ApertisVideoFromImage implements INodeType {
 				displayName: 'Size',
 				name: 'size',
 				type: 'options',
-				options: [
-					{ name: 'Landscape (16x9)', value: '16x9' },
-					{ name: 'Portrait (720x1280)', value: '720x1280' },
-				],
+				options: videosSizeOptions(),
 				default: '16x9',
 			},
 			{

@@ -35,6 +35,12 @@ export function toItemError(ctx: IExecuteFunctions, error: unknown, itemIndex: n
 	return new NodeOperationError(ctx.getNode(), `${message} [item ${itemIndex}]`, { itemIndex });
 }
 
+/** The index of the input item an output item is paired with (0 when it names none). */
+export function inputItemIndexOf(item: INodeExecutionData): number {
+	const paired = item.pairedItem;
+	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
+}
+
 /** The output item of a failed input item under Continue On Fail: the error, and the task id if one exists. */
 export function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
 	const taskId = taskIdOf(error);

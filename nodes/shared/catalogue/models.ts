@@ -108,6 +108,9 @@ function sora2(id: string, displayName: string, description: string, durations: 
 	};
 }
 
+/** Sizes of POST /v1/videos, as the API names them. */
+export const VIDEOS_SIZES = ['16x9', '720x1280'] as const;
+
 function veo31Videos(id: string, displayName: string, description: string): ModelSpec {
 	return {
 		id,
@@ -116,7 +119,7 @@ function veo31Videos(id: string, displayName: string, description: string): Mode
 		family: 'veo3.1',
 		endpoint: 'videos',
 		parameters: [],
-		sizes: ['16x9', '720x1280'],
+		sizes: VIDEOS_SIZES,
 	};
 }
 
@@ -159,6 +162,11 @@ export const CHAT_STREAM_MODEL_IDS = ['sora-2', 'sora-2-pro'] as const;
 
 export function findModel(id: string): ModelSpec | undefined {
 	return MODELS.find((model) => model.id === id);
+}
+
+/** The Sora models that also generate through POST /v1/chat/completions. */
+export function chatStreamModels(): ModelSpec[] {
+	return MODELS.filter((model) => (CHAT_STREAM_MODEL_IDS as readonly string[]).includes(model.id));
 }
 
 export function modelsForEndpoint(endpoint: ModelEndpoint): ModelSpec[] {

@@ -1,7 +1,7 @@
 import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 import type { CreateParameter, ModelSpec } from './models';
-import { MODELS, modelIdsTaking, modelsForEndpoint, SORA_ORIENTATIONS, SORA_SIZES } from './models';
+import { MODELS, modelIdsTaking, modelsForEndpoint, SORA_ORIENTATIONS, SORA_SIZES, VIDEOS_SIZES } from './models';
 
 /**
  * n8n properties derived from the model catalogue. A model-dependent field is shown for the models that take it.
@@ -16,6 +16,13 @@ export function showForModels(modelIds: string[]): INodeProperties['displayOptio
 
 export function modelOptions(models: ModelSpec[]): INodePropertyOptions[] {
 	return models.map((model) => ({ name: model.displayName, value: model.id, description: model.description }));
+}
+
+const VIDEOS_SIZE_LABELS: Record<(typeof VIDEOS_SIZES)[number], string> = { '16x9': 'Landscape (16x9)', '720x1280': 'Portrait (720x1280)' };
+
+/** The size options of Video From Image (POST /v1/videos). */
+export function videosSizeOptions(): INodePropertyOptions[] {
+	return VIDEOS_SIZES.map((value) => ({ name: VIDEOS_SIZE_LABELS[value], value }));
 }
 
 function showFor(parameter: CreateParameter): INodeProperties['displayOptions'] {

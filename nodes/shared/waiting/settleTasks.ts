@@ -2,6 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 import { NodeOperationError } from 'n8n-workflow';
 
 import { withVideo } from '../binary/videoDownload';
+import { inputItemIndexOf } from '../items';
 import { mapWithConcurrency } from '../mapWithConcurrency';
 import { PollAborted } from '../poller/pollUntilDone';
 import type { TaskToWaitFor, WaitSettings } from './waitForTasks';
@@ -70,10 +71,5 @@ export async function settleTasks(
 
 /** Orders items by the input item they belong to. */
 export function byInputItem(a: INodeExecutionData, b: INodeExecutionData): number {
-	return itemIndexOf(a) - itemIndexOf(b);
-}
-
-function itemIndexOf(item: INodeExecutionData): number {
-	const paired = item.pairedItem;
-	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
+	return inputItemIndexOf(a) - inputItemIndexOf(b);
 }

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
+import { inputItemIndexOf } from '../items';
 import { downloadVideoPropertiesWhen } from '../nodeParameters';
 import { parseTaskId } from '../taskIds';
 import { waitPollingProperties } from './properties';
@@ -34,7 +35,7 @@ export async function completeCreatedItems(ctx: IExecuteFunctions, created: INod
 	const tasks: TaskItem[] = [];
 	const notCreated: INodeExecutionData[] = [];
 	for (const item of created) {
-		const itemIndex = (item.pairedItem as { item: number }).item;
+		const itemIndex = inputItemIndexOf(item);
 		if (item.json.error !== undefined || typeof item.json.id !== 'string') notCreated.push(item);
 		else tasks.push({ itemIndex, task: parseTaskId(item.json.id), model: typeof item.json.model === 'string' ? item.json.model : undefined, json: item.json });
 	}
@@ -45,7 +46,7 @@ export async function completeCreatedItems(ctx: IExecuteFunctions, created: INod
 		const done = completed.map((item) => String(item.json.id));
 		throw new NodeOperationError(ctx.getNode(), `${failed.length} of ${tasks.length} video task(s) did not complete`, {
 			description: `${lines.join('; ')}.${done.length ? ` Completed: ${done.join(', ')}.` : ''} Turn on Continue On Fail to keep going with the failed items, or use Wait Until Done to route them.`,
-			itemIndex: (failed[0].pairedItem as { item: number }).item,
+			itemIndex: inputItemIndexOf(failed[0]),
 		});
 	}
 	return [...completed, ...failed, ...notCreated].sort(byInputItem);
