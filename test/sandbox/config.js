@@ -26,6 +26,10 @@ const DEFAULT_CONFIG = {
 	createServerErrorEvery: 0,
 	/** How many tasks may be created before 402 (null = unlimited). @type {number | null} */
 	quota: null,
+	/** The scripted chat model (non-streaming /v1/chat/completions with this model answers from chatScript). */
+	chatScriptModel: 'sandbox-agent',
+	/** Turns of the scripted model: { toolCalls: [{ tool, arguments }] } or { text } (see scriptedChat.js). @type {any[]} */
+	chatScript: [],
 	/** Size of every finished video in bytes. */
 	videoBytes: 256 * 1024,
 	sse: {

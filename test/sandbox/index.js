@@ -11,6 +11,7 @@ const { writeChatStream } = require('./chatStream');
 const { readBody, readJson, sendJson, delay } = require('./http');
 const { ALL_MODEL_IDS } = require('./models');
 const { parseMultipart } = require('./multipart');
+const { answerScriptedChat } = require('./scriptedChat');
 const { createTaskStore } = require('./tasks');
 const { validateCreate, validateVideos, validateChat } = require('./validate');
 const { videoStream, videoSha256 } = require('./videoBytes');
@@ -32,6 +33,8 @@ async function startSandbox(options = {}) {
 	/** @type {LoggedRequest[]} */
 	let log = [];
 	let counters = { api: 0, polls: 0, creates: 0, created: 0 };
+	/** @type {import('./scriptedChat').ChatCall[]} the scripted model's conversations */
+	let chatCalls = [];
 	/** @type {number[]} start times of accepted requests within the last second */
 	let recent = [];
 
@@ -268,6 +271,11 @@ async function startSandbox(options = {}) {
 	async function chat(req, res, entry) {
 		const body = await readJson(req, JSON_LIMIT);
 		entry.body = body;
+		if (body && typeof body === 'object' && body.model === config.chatScriptModel) {
+			const { answer, call } = answerScriptedChat(body, config.chatScript);
+			chatCalls.push({ seq: entry.seq, at: entry.at, ...call });
+			return sendJson(res, 200, answer);
+		}
 		const { model, prompt, stream } = validateChat(body);
 		const afterCreate = chargeCreate(entry);
 		const task = store.create({ family: 'chat', model, prompt, request: body });
@@ -302,6 +310,7 @@ async function startSandbox(options = {}) {
 	async function handleAdmin(req, res, path) {
 		if (path === '/__sandbox/requests') return sendJson(res, 200, log);
 		if (path === '/__sandbox/tasks') return sendJson(res, 200, tasks());
+		if (path === '/__sandbox/chat') return sendJson(res, 200, chatCalls);
 		if (path === '/__sandbox/reset' && req.method === 'POST') return reset(), sendJson(res, 200, { ok: true });
 		if (path === '/__sandbox/config' && req.method === 'POST') {
 			configure(JSON.parse((await readBody(req, JSON_LIMIT)).toString('utf8') || '{}'));
@@ -328,6 +337,7 @@ async function startSandbox(options = {}) {
 
 	function reset() {
 		log = [];
+		chatCalls = [];
 		counters = { api: 0, polls: 0, creates: 0, created: 0 };
 		recent = [];
 		store.reset();
@@ -346,6 +356,8 @@ async function startSandbox(options = {}) {
 		port: /** @type {any} */ (api.address()).port,
 		apiKey: config.apiKey,
 		requests: () => log.slice(),
+		/** The scripted model's calls: tools offered, messages, tool results sent back, the answer. */
+		chatCalls: () => chatCalls.slice(),
 		tasks,
 		reset,
 		configure,

@@ -20,6 +20,22 @@ export interface LoggedRequest {
 	taskId?: string;
 }
 
+/** One call of the sandbox's scripted chat model (test/sandbox/scriptedChat.js). */
+export interface ChatCall {
+	seq: number;
+	at: number;
+	model: string;
+	/** Which script turn answered (= the number of assistant messages the request carried). */
+	turn: number;
+	/** The tools the client offered, as sent (name, description, JSON Schema parameters). */
+	tools: Array<{ name: string; description: string; parameters: any }>;
+	messages: any[];
+	/** Every tool message of the conversation, with the name of the tool that produced it; json = content parsed. */
+	toolResults: Array<{ toolCallId: string; name: string | undefined; content: string; json: unknown }>;
+	/** The chat.completion the sandbox answered. */
+	answer: any;
+}
+
 export interface Sandbox {
 	url: string;
 	/** Origin of the storage host that serves finished videos (video_url). */
@@ -27,6 +43,8 @@ export interface Sandbox {
 	port: number;
 	apiKey: string;
 	requests(): LoggedRequest[];
+	/** The scripted chat model's calls (configure({ chatScript }) sets its turns). */
+	chatCalls(): ChatCall[];
 	tasks(): Array<Record<string, any>>;
 	reset(): void;
 	configure(patch: Record<string, unknown>): void;
