@@ -9,6 +9,7 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
 	npm ci --ignore-scripts --no-audit --no-fund
 fi
 bash scripts/install-n8n-runtime.sh
+[ "${SKIP_QUEUE_SERVICES:-}" = "1" ] || bash scripts/install-queue-services.sh  # Redis + PostgreSQL (queue-mode tests)
 if [ "${SKIP_BROWSER:-}" != "1" ]; then
 	bash scripts/install-browser.sh
 fi
