@@ -37,15 +37,17 @@ function notes(results) {
 			`- **Detection latency / wall time.** \`/v1/video/query\` reports no progress, so until a task of the same model has finished in this run the poller has no estimate and checks sparsely (a quarter of the elapsed time, at most the 30-s poll interval); the first tasks of each model are noticed late. And every check goes through the global pace (default ${pace} requests/s): with N tasks one round of checks takes N/${pace} s — ${a.map((b) => `${b.n / pace} s for N=${b.n}`).join(', ')} — which bounds detection for large batches. What would meet it: set *Max Requests per Second* to what the account allows (N/2 requests/s gives a 2-s round), and poll densely from the first finish of a model on.`,
 		);
 	}
-	if (a.some((b) => { const b2 = results.batches.find((x) => x.side === 'B' && x.n === b.n); return b2 && b.requests > 0.5 * b2.requests; })) {
+	const moreRequests = a.filter((b) => { const b2 = results.batches.find((x) => x.side === 'B' && x.n === b.n); return b2 && b.requests > 0.5 * b2.requests; });
+	const costlier = moreRequests.filter((b) => b.requests > (results.batches.find((x) => x.side === 'B' && x.n === b.n)?.requests ?? Infinity));
+	if (moreRequests.length) {
 		lines.push(
-			'- **Requests.** The schedule polls about every second inside a window around each predicted finish; with ±25 % spread that window is wide, so it costs more requests than a fixed 10-s poll at N=50. What would meet it: space the checks inside the window exponentially, or narrow it to the peers\' observed spread (trading some latency).',
+			`- **Requests.** The schedule polls about every second inside a window around each predicted finish; with ±25 % spread that window is wide, so it costs ${costlier.length ? `more requests than a fixed 10-s poll at ${costlier.map((b) => `N=${b.n}`).join(' and ')}` : `more than half the requests of a fixed 10-s poll at ${moreRequests.map((b) => `N=${b.n}`).join(' and ')}`}. What would meet it: space the checks inside the window exponentially, or narrow it to the peers' observed spread (trading some latency).`,
 		);
 	}
 	const m = results.memory;
 	if (m && m.apertis.extraBytes > 64 * 1024 ** 2) {
 		lines.push(
-			`- **Memory.** The extra is constant, not proportional to the video: ${mb(m.apertis.extraBytes)} for ${mb(m.videoBytes)} (the quick run's 64 MB video cost about the same), so the video streams to disk. The rest is loading this package's nodes, an HTTP client stream and n8n's binary-data service, which the idle baseline (a NoOp workflow) does not load; n8n's own HTTP Request node costs more (${mb(m.http.extraBytes)}). A baseline running the same node without a download would isolate the download's own cost.`,
+			`- **Memory.** ${results.quick ? `${mb(m.apertis.extraBytes)} above the idle run for a ${mb(m.videoBytes)} video; the full run's 1 GB video (bench/results.md) shows whether it grows with the video. Part of it is` : `The extra is constant, not proportional to the video: ${mb(m.apertis.extraBytes)} for ${mb(m.videoBytes)} (the quick run's 64 MB video cost about the same), so the video streams to disk. The rest is`} loading this package's nodes, an HTTP client stream and n8n's binary-data service, which the idle baseline (a NoOp workflow) does not load; n8n's own HTTP Request node costs ${m.http.extraBytes > m.apertis.extraBytes ? 'more' : 'no more'} (${mb(m.http.extraBytes)}). A baseline running the same node without a download would isolate the download's own cost.`,
 		);
 	}
 	const limitedB = results.rateLimit.find((r) => r.side === 'B');
