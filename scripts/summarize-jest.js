@@ -1,11 +1,20 @@
 // Adds up jest's --json reports of the test runs and prints the closing line "N passed, N failed".
-// A report that is missing (its run crashed before writing it) counts as a failure.
+// A report that is missing (its run crashed before writing it) counts as a failure, and so does each
+// `--failed <what>` (a check test.sh makes outside jest).
 const fs = require('fs');
 
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-for (const file of process.argv.slice(2)) {
+const args = process.argv.slice(2);
+for (let i = 0; i < args.length; i++) {
+	const file = args[i];
+	if (file === '--failed') {
+		// A check outside jest that failed (e.g. "temp files left by …"): one failure.
+		console.error(`failed: ${args[++i]}`);
+		failed += 1;
+		continue;
+	}
 	if (!fs.existsSync(file)) {
 		console.error(`missing test report ${file}`);
 		failed += 1;

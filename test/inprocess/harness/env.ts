@@ -6,7 +6,11 @@ import { join } from 'path';
 if (!process.env.N8N_USER_FOLDER) {
 	const userFolder = mkdtempSync(join(tmpdir(), 'apertis-inprocess-'));
 	process.env.N8N_USER_FOLDER = userFolder;
-	process.on('exit', () => rmSync(userFolder, { recursive: true, force: true }));
+	const remove = () => rmSync(userFolder, { recursive: true, force: true });
+	// Under jest each test file gets its own copy of process.env (so its own folder here), and jest's workers end
+	// without running 'exit' hooks: the folder goes when the file's tests are done.
+	if (typeof afterAll === 'function') afterAll(remove);
+	else process.on('exit', remove);
 }
 process.env.N8N_ENCRYPTION_KEY ??= 'apertis-inprocess-test-key';
 process.env.N8N_DIAGNOSTICS_ENABLED = 'false';
