@@ -14,6 +14,8 @@ import { createRunExecutionData, Workflow } from 'n8n-workflow';
 
 import { ApertisApi } from '../../../credentials/ApertisApi.credentials';
 import { TestCredentialsHelper } from './credentialsHelper';
+import type { LogEntry } from './n8nLog';
+import { checkLogged, loggedSince, logMark } from './n8nLog';
 import { PackageNodeTypes } from './nodeTypes';
 
 export const PACKAGE = 'n8n-nodes-apertis-video';
@@ -53,6 +55,8 @@ export interface RunResult {
 	finishedAt: number;
 	/** What nodes streamed to the caller (only with `streaming`). */
 	chunks: StreamedChunk[];
+	/** What n8n logged during the run (recorded, not printed; each error is a failed node's error: see n8nLog.ts). */
+	logged: LogEntry[];
 }
 
 export function chain(nodes: TestNode[]): IConnections {
@@ -129,6 +133,7 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		},
 	});
 
+	const mark = logMark();
 	const execution = new WorkflowExecute(additionalData, 'manual', runExecutionData).processRunExecutionData(workflow);
 	let cancelledAt: number | undefined;
 	const timer =
@@ -148,12 +153,16 @@ export async function runWorkflow(options: RunOptions): Promise<RunResult> {
 		if (timer) clearTimeout(timer);
 	}
 	const finishedAt = Date.now();
+	const logged = loggedSince(mark);
+	const { runData, error: workflowError } = run.data.resultData;
+	checkLogged(logged, [workflowError, ...Object.values(runData).flatMap((tasks) => tasks.map((task) => task.error))]);
 
 	return {
 		run,
 		cancelledAt,
 		finishedAt,
 		chunks,
+		logged,
 		output(nodeName, outputIndex = 0) {
 			const taskData = run.data.resultData.runData[nodeName]?.[0];
 			return taskData?.data?.main?.[outputIndex] ?? [];
