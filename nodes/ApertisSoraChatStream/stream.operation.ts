@@ -1,24 +1,61 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+import { onAbort } from '../shared/abort';
 import { withVideo } from '../shared/binary/videoDownload';
-import { CHAT_STREAM_MODEL_IDS } from '../shared/catalogue/models';
-import { withTaskId } from '../shared/items';
+import { resolveModel } from '../shared/catalogue/models';
+import {
+	checkPrompt,
+	timeoutField,
+	downloadFields,
+	modelField,
+	promptField,
+	readDownloadSettings,
+} from '../shared/descriptions';
+import { executionStopped, withTaskId } from '../shared/errors';
 import { cancellableSleep } from '../shared/sleep';
 import type { SoraStreamResult } from '../shared/sse/soraStream';
 import { readSoraStream, SoraStreamAborted } from '../shared/sse/soraStream';
 import { parseTaskId } from '../shared/taskIds';
 import { apertisStreamRequest } from '../shared/transport/apertisRequest';
-import { requireNonEmptyText, requireOneOf } from '../shared/validation/invalidParameter';
+
+export const properties: INodeProperties[] = [
+	modelField('chatStream', 'sora-2'),
+	promptField(
+		'Generate a video of a serene lake with mountains',
+		'What the video should show, sent as the user message',
+	),
+	...downloadFields('binaryPropertyName'),
+	{
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			timeoutField(
+				'How long to follow the stream. After that the item fails with the task ID, so a Query or Wait Until Done node can pick the task up.',
+			),
+		],
+	},
+];
 
 /**
  * Generates one video through POST /v1/chat/completions with `stream: true`, reading the Server-Sent Events as they
  * arrive. Progress lines are forwarded when the workflow streams its response (Chat Trigger, Webhook). Once a task
  * id has been seen, every failure carries it, so Query or Wait Until Done can pick the task up.
  */
-export async function streamVideo(ctx: IExecuteFunctions, itemIndex: number): Promise<INodeExecutionData> {
-	const model = requireOneOf('model', String(ctx.getNodeParameter('model', itemIndex)), CHAT_STREAM_MODEL_IDS, 'by Sora Chat Stream');
-	const prompt = requireNonEmptyText('prompt', ctx.getNodeParameter('prompt', itemIndex, ''));
+export async function execute(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const model = resolveModel('chatStream', ctx.getNodeParameter('model', itemIndex)).id;
+	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''));
 	const timeoutMinutes = ctx.getNodeParameter('options.timeout', itemIndex, 30) as number;
 
 	const response = await apertisStreamRequest(ctx, {
@@ -42,12 +79,13 @@ export async function streamVideo(ctx: IExecuteFunctions, itemIndex: number): Pr
 		if (!ctx.continueOnFail()) throw failure(ctx, result, itemIndex);
 		return { json: { ...json, error: result.error ?? 'Video generation failed' } };
 	}
-	if (!(ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean) || !result.taskId) return { json };
+	const download = readDownloadSettings(ctx, 'binaryPropertyName');
+	if (!download.downloadVideo(itemIndex) || !result.taskId) return { json };
 	return await withVideo(ctx, json, {
 		task: parseTaskId(result.taskId),
 		videoUrl: result.videoUrl,
 		itemIndex,
-		binaryPropertyName: ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
+		binaryPropertyName: download.outputField(itemIndex),
 	});
 }
 
@@ -59,9 +97,7 @@ async function readWithTimeout(
 	timeoutMinutes: number,
 ): Promise<SoraStreamResult> {
 	const stop = new AbortController();
-	const cancel = ctx.getExecutionCancelSignal();
-	const onCancel = () => stop.abort();
-	cancel?.addEventListener('abort', onCancel, { once: true });
+	const unlink = onAbort(ctx.getExecutionCancelSignal(), () => stop.abort());
 	let timedOut = false;
 	const timer = cancellableSleep(timeoutMinutes * 60_000, stop.signal).then((elapsed) => {
 		if (elapsed) {
@@ -77,10 +113,10 @@ async function readWithTimeout(
 			onProgress: streaming ? (line) => ctx.sendChunk('item', itemIndex, `${line}\n`) : undefined,
 		});
 	} catch (error) {
-		if (!(error instanceof SoraStreamAborted)) throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
-		if (!timedOut) {
-			throw withTaskId(new NodeOperationError(ctx.getNode(), 'The execution was stopped', { itemIndex }), error.taskId);
-		}
+		if (!(error instanceof SoraStreamAborted))
+			throw new NodeOperationError(ctx.getNode(), error as Error, { itemIndex });
+		if (!timedOut)
+			throw executionStopped(ctx.getNode(), error.taskId ? [error.taskId] : [], itemIndex);
 		return {
 			taskId: error.taskId,
 			status: 'failed',
@@ -91,13 +127,17 @@ async function readWithTimeout(
 		// Whatever ended the reading, the connection goes: an error event or an abort may leave it open.
 		body.destroy();
 		if (streaming) ctx.sendChunk('end', itemIndex);
-		cancel?.removeEventListener('abort', onCancel);
+		unlink();
 		if (!stop.signal.aborted) stop.abort();
 		await timer;
 	}
 }
 
-function failure(ctx: IExecuteFunctions, result: SoraStreamResult, itemIndex: number): NodeApiError {
+function failure(
+	ctx: IExecuteFunctions,
+	result: SoraStreamResult,
+	itemIndex: number,
+): NodeApiError {
 	const message = result.error ?? 'Video generation failed';
 	const error = new NodeApiError(
 		ctx.getNode(),

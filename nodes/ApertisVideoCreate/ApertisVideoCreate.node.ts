@@ -1,10 +1,14 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { videoCreateProperties } from '../shared/catalogue/properties';
 import { mapItems } from '../shared/items';
-import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
-import { createVideo } from './createVideo';
+import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
+import * as create from './create.operation';
 
 export class ApertisVideoCreate implements INodeType {
 	description: INodeTypeDescription = {
@@ -20,11 +24,14 @@ export class ApertisVideoCreate implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apertisApi', required: true }],
-		properties: [...videoCreateProperties(), ...waitForCompletionProperties],
+		properties: create.properties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const created = await mapItems(this, async (itemIndex) => await createVideo(this, itemIndex));
+		const created = await mapItems(
+			this,
+			async (itemIndex) => await create.execute(this, itemIndex),
+		);
 		return [await completeCreatedItems(this, created)];
 	}
 }

@@ -1,13 +1,14 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { modelOptions, promptProperty, videosSizeOptions } from '../shared/catalogue/properties';
-import { modelsForEndpoint } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
-import { completeCreatedItems, waitForCompletionProperties } from '../shared/waiting/waitForCompletion';
-import { createFromImage } from './createFromImage';
-
-const models = modelsForEndpoint('videos');
+import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
+import * as fromImage from './fromImage.operation';
 
 export class ApertisVideoFromImage implements INodeType {
 	description: INodeTypeDescription = {
@@ -23,51 +24,14 @@ export class ApertisVideoFromImage implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apertisApi', required: true }],
-		properties: [
-			{
-				displayName: 'Model',
-				name: 'model',
-				type: 'options',
-				options: modelOptions(models),
-				default: 'veo_3_1',
-			},
-			promptProperty('The camera slowly pulls back as the lake ripples'),
-			{
-				displayName: 'Input Binary Field',
-				name: 'binaryPropertyName',
-				type: 'string',
-				default: 'data',
-				required: true,
-				hint: 'The name of the input binary field holding the reference image (JPEG, PNG, WebP or GIF)',
-			},
-			{
-				displayName: 'Seconds',
-				name: 'seconds',
-				type: 'number',
-				typeOptions: { minValue: 1, numberPrecision: 0 },
-				default: 5,
-				description: 'Video duration in whole seconds',
-			},
-			{
-				displayName: 'Size',
-				name: 'size',
-				type: 'options',
-				options: videosSizeOptions(),
-				default: '16x9',
-			},
-			{
-				displayName: 'Watermark',
-				name: 'watermark',
-				type: 'boolean',
-				default: false,
-				description: 'Whether the video carries a watermark',
-			},
-			...waitForCompletionProperties,
-		],
+		properties: fromImage.properties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const created = await mapItems(this, async (itemIndex) => await createFromImage(this, itemIndex));
+		const created = await mapItems(
+			this,
+			async (itemIndex) => await fromImage.execute(this, itemIndex),
+		);
 		return [await completeCreatedItems(this, created)];
 	}
 }

@@ -1,9 +1,13 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { mapItems } from '../shared/items';
-import { downloadVideoProperties } from '../shared/nodeParameters';
-import { queryVideo } from './queryVideo';
+import * as query from './query.operation';
 
 export class ApertisVideoQuery implements INodeType {
 	description: INodeTypeDescription = {
@@ -19,21 +23,10 @@ export class ApertisVideoQuery implements INodeType {
 		inputs: [NodeConnectionTypes.Main],
 		outputs: [NodeConnectionTypes.Main],
 		credentials: [{ name: 'apertisApi', required: true }],
-		properties: [
-			{
-				displayName: 'Task ID',
-				name: 'taskId',
-				type: 'string',
-				default: '={{ $json.id }}',
-				required: true,
-				description:
-					'The ID of the task: "veo3:…" or "sora-2:…" from Video Create or Sora Chat Stream, "video_…" from Video From Image',
-			},
-			...downloadVideoProperties,
-		],
+		properties: query.properties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await mapItems(this, async (itemIndex) => await queryVideo(this, itemIndex))];
+		return [await mapItems(this, async (itemIndex) => await query.execute(this, itemIndex))];
 	}
 }

@@ -1,9 +1,12 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type {
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeType,
+	INodeTypeDescription,
+} from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
-import { downloadVideoProperties } from '../shared/nodeParameters';
-import { waitPollingProperties } from '../shared/waiting/properties';
-import { waitUntilDone } from './waitUntilDone';
+import * as wait from './wait.operation';
 
 export class ApertisWaitUntilDone implements INodeType {
 	description: INodeTypeDescription = {
@@ -13,7 +16,8 @@ export class ApertisWaitUntilDone implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '=up to {{$parameter["timeout"]}} min',
-		description: 'Wait for Apertis video tasks to finish, all items at once, and route completed and failed ones',
+		description:
+			'Wait for Apertis video tasks to finish, all items at once, and route completed and failed ones',
 		defaults: { name: 'Apertis Wait Until Done' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
@@ -23,22 +27,10 @@ export class ApertisWaitUntilDone implements INodeType {
 		],
 		outputNames: ['Completed', 'Failed'],
 		credentials: [{ name: 'apertisApi', required: true }],
-		properties: [
-			{
-				displayName: 'Task ID',
-				name: 'taskId',
-				type: 'string',
-				default: '={{ $json.id ?? $json.task_id }}',
-				required: true,
-				description:
-					'The ID of the task to wait for: "veo3:…"/"sora-2:…" from Video Create or Sora Chat Stream, "video_…" from Video From Image',
-			},
-			...waitPollingProperties(),
-			...downloadVideoProperties,
-		],
+		properties: wait.properties,
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return await waitUntilDone(this);
+		return await wait.execute(this);
 	}
 }

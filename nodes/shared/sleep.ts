@@ -1,11 +1,9 @@
 import { sleep } from 'n8n-workflow';
 
+import { onAbort } from './abort';
+
 /** Longest single timer: after an abort, no timer outlives it by more than this. */
 const SLICE_MS = 250;
-
-function abortedPromise(signal: AbortSignal): Promise<void> {
-	return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
-}
 
 /**
  * A sleep that ends at once when the execution is cancelled, so that stopping a workflow stops waiting.
@@ -14,12 +12,16 @@ function abortedPromise(signal: AbortSignal): Promise<void> {
  */
 export async function cancellableSleep(ms: number, signal?: AbortSignal): Promise<boolean> {
 	const deadline = Date.now() + ms;
-	const aborted = signal ? abortedPromise(signal) : undefined;
-	while (!signal?.aborted) {
-		const left = deadline - Date.now();
-		if (left <= 0) return true;
-		const slice = sleep(Math.min(left, SLICE_MS));
-		await (aborted ? Promise.race([slice, aborted]) : slice);
+	let unlink = () => {};
+	const aborted = new Promise<void>((resolve) => (unlink = onAbort(signal, resolve)));
+	try {
+		while (!signal?.aborted) {
+			const left = deadline - Date.now();
+			if (left <= 0) return true;
+			await Promise.race([sleep(Math.min(left, SLICE_MS)), aborted]);
+		}
+		return false;
+	} finally {
+		unlink();
 	}
-	return false;
 }

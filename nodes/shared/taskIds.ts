@@ -1,4 +1,6 @@
-import { InvalidParameter, truncate } from './validation/invalidParameter';
+import { truncate } from './checks';
+import type { FieldRef } from './errors';
+import { InvalidParameter } from './errors';
 
 /**
  * Which query API a task id belongs to. Ids from /v1/video/create and the Sora chat stream look like
@@ -17,16 +19,23 @@ export interface TaskRef {
 const VIDEO_QUERY_ID = /^([a-z0-9][a-z0-9._-]*):([A-Za-z0-9._-]+)$/i;
 const VIDEOS_ID = /^video_[A-Za-z0-9-]+$/;
 
-export function parseTaskId(value: unknown, parameter = 'taskId'): TaskRef {
-	const id = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+export const TASK_ID: FieldRef = { name: 'taskId', label: 'Task ID' };
+
+export function parseTaskId(value: unknown, field: FieldRef = TASK_ID): TaskRef {
+	const id =
+		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 	if (!id) {
-		throw new InvalidParameter(parameter, 'Task ID is empty', 'Map the "id" (or "task_id") field of an Apertis create node, e.g. {{ $json.id }}.');
+		throw new InvalidParameter(
+			field,
+			'Task ID is empty',
+			'Map the "id" (or "task_id") field of an Apertis create node, e.g. {{ $json.id }}.',
+		);
 	}
 	if (VIDEOS_ID.test(id)) return { id, api: 'videos' };
 	const match = VIDEO_QUERY_ID.exec(id);
 	if (match) return { id, api: 'videoQuery', model: match[1] };
 	throw new InvalidParameter(
-		parameter,
+		field,
 		`Task ID "${truncate(id)}" is not an Apertis task id`,
 		'Expected an id like "veo3:1234567890-abcdefgh" (Video Create, Sora Chat Stream) or "video_…" (Video From Image).',
 	);

@@ -109,7 +109,7 @@ describe('the n8n editor', () => {
 		// An empty options collection renders as an "Add option" button, not as a parameter.
 		['Sora Chat Stream', ['model', 'prompt', 'downloadVideo']],
 		['Wait Until Done', ['taskId', 'pollInterval', 'timeout', 'downloadVideo']],
-		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyName']],
+		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyOutput']],
 	])('%s renders its fields', async (nodeName, fields) => {
 		const page = editor!.page;
 		await openNode(page, workflowId, nodeName);

@@ -10,17 +10,30 @@ export interface ImageFormat {
 }
 
 export const IMAGE_FORMATS: readonly ImageFormat[] = [
-	{ mimeType: 'image/jpeg', extension: 'jpg', matches: (h) => h.length >= 3 && h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff },
+	{
+		mimeType: 'image/jpeg',
+		extension: 'jpg',
+		matches: (h) => h.length >= 3 && h[0] === 0xff && h[1] === 0xd8 && h[2] === 0xff,
+	},
 	{
 		mimeType: 'image/png',
 		extension: 'png',
-		matches: (h) => h.length >= 8 && h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
+		matches: (h) =>
+			h.length >= 8 &&
+			h.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])),
 	},
-	{ mimeType: 'image/gif', extension: 'gif', matches: (h) => h.length >= 6 && /^GIF8[79]a$/.test(h.subarray(0, 6).toString('latin1')) },
+	{
+		mimeType: 'image/gif',
+		extension: 'gif',
+		matches: (h) => h.length >= 6 && /^GIF8[79]a$/.test(h.subarray(0, 6).toString('latin1')),
+	},
 	{
 		mimeType: 'image/webp',
 		extension: 'webp',
-		matches: (h) => h.length >= 12 && h.subarray(0, 4).toString('latin1') === 'RIFF' && h.subarray(8, 12).toString('latin1') === 'WEBP',
+		matches: (h) =>
+			h.length >= 12 &&
+			h.subarray(0, 4).toString('latin1') === 'RIFF' &&
+			h.subarray(8, 12).toString('latin1') === 'WEBP',
 	},
 ];
 

@@ -1,7 +1,8 @@
-import type { IBinaryData, IExecuteFunctions } from 'n8n-workflow';
+import type { IBinaryData, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 
 import type { ByteStream } from '../transport/byteStream';
-import { InvalidParameter } from '../validation/invalidParameter';
+import type { FieldRef } from '../errors';
+import { InvalidParameter } from '../errors';
 import type { ImageFormat } from './imageFormat';
 import { detectImageFormat, IMAGE_FORMATS, IMAGE_HEAD_BYTES } from './imageFormat';
 
@@ -13,6 +14,18 @@ export interface InputImage {
 	open(): Promise<ByteStream | Buffer>;
 }
 
+const INPUT_FIELD: FieldRef = { name: 'binaryPropertyName', label: 'Input Binary Field' };
+
+/** Where the reference image comes from: a binary field of the incoming item. */
+export const inputImageField: INodeProperties = {
+	displayName: INPUT_FIELD.label,
+	name: INPUT_FIELD.name,
+	type: 'string',
+	default: 'data',
+	required: true,
+	hint: 'The name of the input binary field holding the reference image (JPEG, PNG, WebP or GIF)',
+};
+
 /**
  * Finds the reference image on an item, checks it really is an image, and gives a way to read it. In n8n's
  * filesystem (or S3) binary mode the bytes are streamed from the store, never copied whole into memory; in the
@@ -21,15 +34,14 @@ export interface InputImage {
 export async function readInputImage(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-	binaryPropertyName: string,
 ): Promise<InputImage> {
 	const binary = ctx.getInputData()[itemIndex]?.binary ?? {};
-	const property = binaryPropertyName.trim();
+	const property = String(ctx.getNodeParameter(INPUT_FIELD.name, itemIndex, 'data')).trim();
 	const data: IBinaryData | undefined = binary[property];
 	if (!data) {
 		const available = Object.keys(binary);
 		throw new InvalidParameter(
-			'binaryPropertyName',
+			INPUT_FIELD,
 			`Item ${itemIndex} has no binary property "${property}"`,
 			available.length
 				? `Its binary properties are: ${available.join(', ')}. Set "Input Binary Field" to one of them.`
@@ -37,11 +49,13 @@ export async function readInputImage(
 		);
 	}
 
-	const { head, size, open } = data.id ? await fromStore(ctx, data.id) : await fromMemory(ctx, itemIndex, property);
+	const { head, size, open } = data.id
+		? await fromStore(ctx, data.id)
+		: await fromMemory(ctx, itemIndex, property);
 	const format = detectImageFormat(head);
 	if (!format) {
 		throw new InvalidParameter(
-			'binaryPropertyName',
+			INPUT_FIELD,
 			`The file in binary property "${property}" (${data.fileName ?? 'unnamed'}, ${data.mimeType}) is not a JPEG, PNG, WebP or GIF image`,
 			`Reference images must be one of: ${IMAGE_FORMATS.map((f) => f.mimeType).join(', ')}.`,
 		);
@@ -57,7 +71,11 @@ async function fromStore(ctx: IExecuteFunctions, id: string) {
 
 async function fromMemory(ctx: IExecuteFunctions, itemIndex: number, property: string) {
 	const buffer = await ctx.helpers.getBinaryDataBuffer(itemIndex, property);
-	return { head: buffer.subarray(0, IMAGE_HEAD_BYTES), size: buffer.length, open: async () => buffer };
+	return {
+		head: buffer.subarray(0, IMAGE_HEAD_BYTES),
+		size: buffer.length,
+		open: async () => buffer,
+	};
 }
 
 async function readHead(stream: ByteStream): Promise<Buffer> {

@@ -20,9 +20,13 @@ export function videoFileName(taskId: string): string {
  * for /v1/videos tasks without one. The response is handed to n8n as a stream, so in n8n's filesystem binary mode
  * the video goes to disk without being held whole in memory.
  */
-export async function downloadVideo(ctx: IExecuteFunctions, request: DownloadRequest): Promise<IBinaryData> {
+export async function downloadVideo(
+	ctx: IExecuteFunctions,
+	request: DownloadRequest,
+): Promise<IBinaryData> {
 	const { task, itemIndex } = request;
-	const videoUrl = typeof request.videoUrl === 'string' && request.videoUrl ? request.videoUrl : undefined;
+	const videoUrl =
+		typeof request.videoUrl === 'string' && request.videoUrl ? request.videoUrl : undefined;
 	const response = videoUrl
 		? await apertisStreamRequest(ctx, {
 				method: 'GET',
@@ -42,7 +46,9 @@ export async function downloadVideo(ctx: IExecuteFunctions, request: DownloadReq
 				timeoutMs: 10 * 60_000,
 			});
 	// The response body is the Node.js stream axios returned; n8n stores it without buffering in filesystem mode.
-	const stream = response.body as unknown as Parameters<IExecuteFunctions['helpers']['prepareBinaryData']>[0];
+	const stream = response.body as unknown as Parameters<
+		IExecuteFunctions['helpers']['prepareBinaryData']
+	>[0];
 	const binary = await ctx.helpers.prepareBinaryData(stream, videoFileName(task.id), 'video/mp4');
 	binary.mimeType = 'video/mp4';
 	return binary;

@@ -1,30 +1,17 @@
+import { requireNonEmptyText } from '../checks';
+import type { FieldRef } from '../errors';
+import { InvalidParameter } from '../errors';
+
 /**
- * The model catalogue: every model of the Apertis Video API, as data.
- *
- * Display rules (catalogue/properties.ts), run-time validation (validation/) and the README's model table all
- * derive from this file. To add a model, add one entry here; nothing else should need an `if`.
+ * The model catalogue: one entry per model of the Apertis Video API, as data. Which fields a model shows, what is
+ * checked and sent for it (parameters.ts), which node offers it, and the README's model table all derive from
+ * these entries. To add a model, add one entry here.
  */
 
-/** Which create endpoint a model belongs to. */
+/** Which create endpoint a model belongs to: POST /v1/video/create (JSON) or POST /v1/videos (multipart). */
 export type ModelEndpoint = 'videoCreate' | 'videos';
 
 export type ModelFamily = 'veo2' | 'veo3' | 'veo3.1' | 'sora2';
-
-/**
- * Parameters of POST /v1/video/create, by their n8n (camelCase) names. `imageUrls` maps to the API's `images`.
- */
-export type CreateParameter =
-	| 'enhancePrompt'
-	| 'enableUpsample'
-	| 'aspectRatio'
-	| 'imageUrls'
-	| 'orientation'
-	| 'size'
-	| 'duration'
-	| 'watermark'
-	| 'private'
-	| 'characterUrl'
-	| 'characterTimestamps';
 
 export interface ImageLimits {
 	/** At least this many reference images (Sora requires one). */
@@ -41,145 +28,139 @@ export interface ModelSpec {
 	description: string;
 	family: ModelFamily;
 	endpoint: ModelEndpoint;
-	/** Create parameters this model takes (videoCreate models only). */
-	parameters: readonly CreateParameter[];
+	/** Also generates through POST /v1/chat/completions with `stream: true` (Sora Chat Stream). */
+	streams: boolean;
 	images?: ImageLimits;
 	aspectRatios?: readonly string[];
 	/** Sora: durations in seconds the model accepts. */
 	durations?: readonly number[];
-	/** /v1/videos models: accepted `size` values. */
+	/** /v1/videos models: accepted sizes. */
 	sizes?: readonly string[];
 }
 
-const VEO_BASE: readonly CreateParameter[] = ['enhancePrompt', 'enableUpsample'];
-const VEO3_ASPECT_RATIOS = ['16:9', '9:16'] as const;
-const SORA_PARAMETERS: readonly CreateParameter[] = [
-	'imageUrls',
-	'orientation',
-	'size',
-	'duration',
-	'watermark',
-	'private',
-	'characterUrl',
-	'characterTimestamps',
-];
+type Entry = Omit<ModelSpec, 'family' | 'endpoint' | 'streams'>;
 
-function veo2(id: string, displayName: string, description: string, images?: ImageLimits): ModelSpec {
-	return {
-		id,
-		displayName,
-		description,
-		family: 'veo2',
-		endpoint: 'videoCreate',
-		parameters: images ? [...VEO_BASE, 'imageUrls'] : VEO_BASE,
-		images,
-	};
+function veo2(entry: Entry): ModelSpec {
+	return { ...entry, family: 'veo2', endpoint: 'videoCreate', streams: false };
 }
 
-function veo3(
-	id: string,
-	displayName: string,
-	description: string,
-	family: 'veo3' | 'veo3.1',
-	images?: ImageLimits,
-): ModelSpec {
+function veo3(family: 'veo3' | 'veo3.1', entry: Entry): ModelSpec {
 	return {
-		id,
-		displayName,
-		description,
+		...entry,
 		family,
 		endpoint: 'videoCreate',
-		parameters: images ? [...VEO_BASE, 'aspectRatio', 'imageUrls'] : [...VEO_BASE, 'aspectRatio'],
-		images,
-		aspectRatios: VEO3_ASPECT_RATIOS,
+		streams: false,
+		aspectRatios: ['16:9', '9:16'],
 	};
 }
 
-function sora2(id: string, displayName: string, description: string, durations: number[]): ModelSpec {
-	return {
-		id,
-		displayName,
-		description,
-		family: 'sora2',
-		endpoint: 'videoCreate',
-		parameters: SORA_PARAMETERS,
-		images: { min: 1, role: 'reference images (required)' },
-		durations,
-	};
+function sora2(entry: Entry): ModelSpec {
+	const images = { min: 1, role: 'reference images (required)' };
+	return { images, ...entry, family: 'sora2', endpoint: 'videoCreate', streams: true };
 }
 
-/** Sizes of POST /v1/videos, as the API names them. */
-export const VIDEOS_SIZES = ['16x9', '720x1280'] as const;
-
-function veo31Videos(id: string, displayName: string, description: string): ModelSpec {
+function veo31FromImage(entry: Entry): ModelSpec {
 	return {
-		id,
-		displayName,
-		description,
+		...entry,
 		family: 'veo3.1',
 		endpoint: 'videos',
-		parameters: [],
-		sizes: VIDEOS_SIZES,
+		streams: false,
+		sizes: ['16x9', '720x1280'],
 	};
 }
 
 export const MODELS: readonly ModelSpec[] = [
-	veo2('veo2', 'Veo 2', 'Veo 2 base model'),
-	veo2('veo2-fast', 'Veo 2 Fast', 'Veo 2 fast generation'),
-	veo2('veo2-pro', 'Veo 2 Pro', 'Veo 2 professional quality'),
-	veo2('veo2-fast-frames', 'Veo 2 Fast Frames', 'Veo 2 with first and last frame references', {
-		min: 0,
-		max: 2,
-		role: 'first and last frame',
+	veo2({ id: 'veo2', displayName: 'Veo 2', description: 'Veo 2 base model' }),
+	veo2({ id: 'veo2-fast', displayName: 'Veo 2 Fast', description: 'Veo 2 fast generation' }),
+	veo2({ id: 'veo2-pro', displayName: 'Veo 2 Pro', description: 'Veo 2 professional quality' }),
+	veo2({
+		id: 'veo2-fast-frames',
+		displayName: 'Veo 2 Fast Frames',
+		description: 'Veo 2 with first and last frame references',
+		images: { min: 0, max: 2, role: 'first and last frame' },
 	}),
-	veo2('veo2-fast-components', 'Veo 2 Fast Components', 'Veo 2 with video element components', {
-		min: 0,
-		max: 3,
-		role: 'video element components',
+	veo2({
+		id: 'veo2-fast-components',
+		displayName: 'Veo 2 Fast Components',
+		description: 'Veo 2 with video element components',
+		images: { min: 0, max: 3, role: 'video element components' },
 	}),
-	veo3('veo3', 'Veo 3', 'Veo 3 base model', 'veo3'),
-	veo3('veo3-fast', 'Veo 3 Fast', 'Veo 3 fast generation', 'veo3'),
-	veo3('veo3-pro', 'Veo 3 Pro', 'Veo 3 professional quality', 'veo3'),
-	veo3('veo3-pro-frames', 'Veo 3 Pro Frames', 'Veo 3 with a first frame reference', 'veo3', {
-		min: 0,
-		max: 1,
-		role: 'first frame',
+	veo3('veo3', { id: 'veo3', displayName: 'Veo 3', description: 'Veo 3 base model' }),
+	veo3('veo3', {
+		id: 'veo3-fast',
+		displayName: 'Veo 3 Fast',
+		description: 'Veo 3 fast generation',
 	}),
-	veo3('veo3.1', 'Veo 3.1', 'Veo 3.1 latest model', 'veo3.1'),
-	veo3('veo3.1-fast', 'Veo 3.1 Fast', 'Veo 3.1 fast generation', 'veo3.1'),
-	sora2('sora-2', 'Sora 2', 'Sora 2 base model', [10]),
-	sora2('sora-2-pro', 'Sora 2 Pro', 'Sora 2 professional quality', [10, 15, 25]),
-	veo31Videos('veo_3_1', 'Veo 3.1 (Image to Video)', 'Veo 3.1 from a reference image'),
-	veo31Videos('veo_3_1-fast', 'Veo 3.1 Fast (Image to Video)', 'Veo 3.1 fast from a reference image'),
+	veo3('veo3', {
+		id: 'veo3-pro',
+		displayName: 'Veo 3 Pro',
+		description: 'Veo 3 professional quality',
+	}),
+	veo3('veo3', {
+		id: 'veo3-pro-frames',
+		displayName: 'Veo 3 Pro Frames',
+		description: 'Veo 3 with a first frame reference',
+		images: { min: 0, max: 1, role: 'first frame' },
+	}),
+	veo3('veo3.1', { id: 'veo3.1', displayName: 'Veo 3.1', description: 'Veo 3.1 latest model' }),
+	veo3('veo3.1', {
+		id: 'veo3.1-fast',
+		displayName: 'Veo 3.1 Fast',
+		description: 'Veo 3.1 fast generation',
+	}),
+	sora2({ id: 'sora-2', displayName: 'Sora 2', description: 'Sora 2 base model', durations: [10] }),
+	sora2({
+		id: 'sora-2-pro',
+		displayName: 'Sora 2 Pro',
+		description: 'Sora 2 professional quality',
+		durations: [10, 15, 25],
+	}),
+	veo31FromImage({
+		id: 'veo_3_1',
+		displayName: 'Veo 3.1 (Image to Video)',
+		description: 'Veo 3.1 from a reference image',
+	}),
+	veo31FromImage({
+		id: 'veo_3_1-fast',
+		displayName: 'Veo 3.1 Fast (Image to Video)',
+		description: 'Veo 3.1 fast from a reference image',
+	}),
 ];
 
-/** Sora 2 values for `orientation` and `size` on /v1/video/create. */
-export const SORA_ORIENTATIONS = ['portrait', 'landscape'] as const;
-export const SORA_SIZES = ['small', 'large'] as const;
+/** The three ways to generate, each offered by one node. */
+export type ModelUse = 'videoCreate' | 'videos' | 'chatStream';
 
-/** Sora 2 models also stream through /v1/chat/completions. */
-export const CHAT_STREAM_MODEL_IDS = ['sora-2', 'sora-2-pro'] as const;
+const USES: Record<ModelUse, { node: string; takes(model: ModelSpec): boolean }> = {
+	videoCreate: { node: 'Video Create', takes: (model) => model.endpoint === 'videoCreate' },
+	videos: { node: 'Video From Image', takes: (model) => model.endpoint === 'videos' },
+	chatStream: { node: 'Sora Chat Stream', takes: (model) => model.streams },
+};
 
 export function findModel(id: string): ModelSpec | undefined {
 	return MODELS.find((model) => model.id === id);
 }
 
-/** The Sora models that also generate through POST /v1/chat/completions. */
-export function chatStreamModels(): ModelSpec[] {
-	return MODELS.filter((model) => (CHAT_STREAM_MODEL_IDS as readonly string[]).includes(model.id));
+export function modelsFor(use: ModelUse): ModelSpec[] {
+	return MODELS.filter((model) => USES[use].takes(model));
 }
 
-export function modelsForEndpoint(endpoint: ModelEndpoint): ModelSpec[] {
-	return MODELS.filter((model) => model.endpoint === endpoint);
+/** The nodes that offer a model, e.g. "Video Create, Sora Chat Stream". */
+export function nodesOf(model: ModelSpec): string {
+	const uses = Object.values(USES).filter((use) => use.takes(model));
+	return uses.map((use) => use.node).join(', ');
 }
 
-/** Ids of the models that take a create parameter, for display rules. */
-export function modelIdsTaking(parameter: CreateParameter): string[] {
-	return modelsForEndpoint('videoCreate')
-		.filter((model) => model.parameters.includes(parameter))
-		.map((model) => model.id);
-}
+export const MODEL_FIELD: FieldRef = { name: 'model', label: 'Model' };
 
-export function modelTakes(model: ModelSpec, parameter: CreateParameter): boolean {
-	return model.parameters.includes(parameter);
+/** Resolves an item's model id (it may come from an expression) for one use, or says which node takes it. */
+export function resolveModel(use: ModelUse, value: unknown): ModelSpec {
+	const id = requireNonEmptyText(MODEL_FIELD, value);
+	const model = findModel(id);
+	if (model && USES[use].takes(model)) return model;
+	const hint = model
+		? `${id} is a model of the Apertis ${nodesOf(model)} node: use that node.`
+		: `Use one of: ${modelsFor(use)
+				.map((m) => m.id)
+				.join(', ')}.`;
+	throw new InvalidParameter(MODEL_FIELD, `Model "${id}" is not a ${USES[use].node} model`, hint);
 }

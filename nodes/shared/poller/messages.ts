@@ -8,7 +8,7 @@ export function errorText(error: unknown): string {
 }
 
 /** Every message names the task, so a user can look it up (or query it again) from the error alone. */
-export function withTaskId(taskId: string, message: string): string {
+export function namingTask(taskId: string, message: string): string {
 	return message.includes(taskId) ? message : `Task ${taskId}: ${message}`;
 }
 
@@ -39,7 +39,12 @@ export function formatDuration(ms: number): string {
 }
 
 /** `lastError` is the error of the latest attempt, if that attempt failed. */
-export function timeoutMessage(taskId: string, timeoutMs: number, last?: PollSnapshot, lastError?: string): string {
+export function timeoutMessage(
+	taskId: string,
+	timeoutMs: number,
+	last?: PollSnapshot,
+	lastError?: string,
+): string {
 	const parts = [last ? `last status: ${last.status}` : 'no status received'];
 	if (lastError) parts.push(`last error: ${lastError}`);
 	return `Task ${taskId} did not finish within ${formatDuration(timeoutMs)} (${parts.join('; ')})`;

@@ -1,6 +1,7 @@
+import { onAbort } from '../abort';
 import { cancellableSleep } from '../sleep';
 import { MinHeap } from './heap';
-import { errorText, failureMessage, timeoutMessage, withTaskId } from './messages';
+import { errorText, failureMessage, namingTask, timeoutMessage } from './messages';
 import { Pace } from './pace';
 import { nextPollDelay, retryDelay, type ProgressSample } from './schedule';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
@@ -18,8 +19,13 @@ export class PollAborted extends Error {
 	}
 }
 
-const DEFAULT_MIN_INTERVAL_MS = 1000;
-const DEFAULT_MAX_CONCURRENT = 8;
+/** Tuning, each with its reason. */
+const DEFAULTS = {
+	/** The API's statuses change on a scale of seconds: a task is never polled more often than this. */
+	minIntervalMs: 1000,
+	/** Requests in flight at once: enough to hide latency, few enough not to look like a burst to the API. */
+	maxConcurrent: 8,
+};
 /** A task whose next poll would land past the deadline gets a last look this long before it. */
 const LAST_LOOK_MS = 1000;
 /** Progress readings kept per task; the schedule only needs recent ones. */
@@ -45,189 +51,239 @@ type Completion = { task: Task; snapshot: PollSnapshot } | { task: Task; error: 
  * due polls the global pace and the concurrency cap allow, then sleeps until the next due poll, the next free
  * request slot, or a finished request, whichever comes first. Resolves one outcome per target, in input order.
  */
-export async function pollUntilDone(targets: PollTarget[], options: PollOptions): Promise<PollOutcome[]> {
-	const clock = options.clock ?? realClock;
-	const { signal } = options;
-	const minMs = Math.max(0, options.minIntervalMs ?? DEFAULT_MIN_INTERVAL_MS);
-	const maxMs = Math.max(minMs, options.pollIntervalMs);
-	const maxConcurrent = Math.max(1, options.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT);
-	const startedAt = clock.now();
-	const deadline = startedAt + Math.max(0, options.timeoutMs);
+export async function pollUntilDone(
+	targets: PollTarget[],
+	options: PollOptions,
+): Promise<PollOutcome[]> {
+	return await new PollRun(targets, options).run();
+}
 
-	const tasks: Task[] = targets.map((target, index) => ({
-		target,
-		index,
-		polls: 0,
-		errors: 0,
-		samples: [],
-		settled: false,
-	}));
-	const outcomes: PollOutcome[] = new Array(tasks.length);
-	const pending = () => tasks.filter((t) => !t.settled).map((t) => t.target);
-	if (signal?.aborted) throw new PollAborted(pending());
-
-	const queue = new MinHeap<Task>();
-	const pace = new Pace(options.requestsPerSecond);
+/** The state of one pollUntilDone call; each step of the loop is one method. */
+class PollRun {
+	private readonly clock: PollClock;
+	private readonly minMs: number;
+	private readonly maxMs: number;
+	private readonly maxConcurrent: number;
+	private readonly startedAt: number;
+	private readonly deadline: number;
+	private readonly tasks: Task[];
+	private readonly outcomes: PollOutcome[];
+	private readonly queue = new MinHeap<Task>();
+	private readonly pace: Pace;
 	/** Completed durations per model in this run: the schedule expects peers to take about as long. */
-	const peerDurations = new Map<string, number[]>();
-	const completions: Completion[] = [];
-	let open = tasks.length;
-	let inFlight = 0;
-	let stopped = false;
-	let wake: (() => void) | undefined;
+	private readonly peerDurations = new Map<string, number[]>();
+	private readonly completions: Completion[] = [];
+	private open: number;
+	private inFlight = 0;
+	private stopped = false;
+	private wake: (() => void) | undefined;
 
-	const modelOf = (task: Task) => task.target.model ?? '';
+	constructor(
+		targets: PollTarget[],
+		private readonly options: PollOptions,
+	) {
+		this.clock = options.clock ?? realClock;
+		this.minMs = Math.max(0, options.minIntervalMs ?? DEFAULTS.minIntervalMs);
+		this.maxMs = Math.max(this.minMs, options.pollIntervalMs);
+		this.maxConcurrent = Math.max(1, options.maxConcurrentRequests ?? DEFAULTS.maxConcurrent);
+		this.startedAt = this.clock.now();
+		this.deadline = this.startedAt + Math.max(0, options.timeoutMs);
+		this.tasks = targets.map((target, index) => ({
+			target,
+			index,
+			polls: 0,
+			errors: 0,
+			samples: [],
+			settled: false,
+		}));
+		this.outcomes = new Array(this.tasks.length);
+		this.open = this.tasks.length;
+		this.pace = new Pace(options.requestsPerSecond);
+	}
 
-	const schedule = (task: Task, now: number, delayMs: number) => {
+	async run(): Promise<PollOutcome[]> {
+		this.throwIfAborted();
+		const firstDelay = this.delayFor(undefined, this.startedAt);
+		for (const task of this.tasks) this.schedule(task, this.startedAt, firstDelay);
+		try {
+			for (;;) {
+				this.throwIfAborted();
+				this.handleCompletions();
+				if (this.open === 0) return this.outcomes;
+				const now = this.clock.now();
+				if (now >= this.deadline) return this.timeOutTheRest(now);
+				this.startDuePolls(now);
+				if (this.completions.length === 0) await this.waitUntil(this.nextWakeAt(), now);
+			}
+		} finally {
+			// In-flight requests may still settle (or hang); their results are ignored from here on.
+			this.stopped = true;
+		}
+	}
+
+	private throwIfAborted(): void {
+		if (this.options.signal?.aborted) {
+			throw new PollAborted(this.tasks.filter((t) => !t.settled).map((t) => t.target));
+		}
+	}
+
+	private handleCompletions(): void {
+		const now = this.clock.now();
+		for (const done of this.completions.splice(0)) {
+			if (done.task.settled) continue;
+			if ('snapshot' in done) this.onSnapshot(done.task, done.snapshot, now);
+			else this.onError(done.task, done.error, now);
+		}
+	}
+
+	private timeOutTheRest(now: number): PollOutcome[] {
+		for (const task of this.tasks.filter((t) => !t.settled)) {
+			const message = timeoutMessage(
+				task.target.taskId,
+				this.options.timeoutMs,
+				task.last,
+				task.lastError,
+			);
+			this.settle(task, now, 'timedOut', message);
+		}
+		return this.outcomes;
+	}
+
+	private startDuePolls(now: number): void {
+		const { queue } = this;
+		while (
+			this.inFlight < this.maxConcurrent &&
+			queue.size > 0 &&
+			queue.peekAt()! <= now &&
+			this.pace.isReady(now)
+		) {
+			const task = queue.pop()!;
+			if (!task.settled) this.launch(task, now);
+		}
+	}
+
+	/** The next due poll (or the next free pace slot), else the deadline. */
+	private nextWakeAt(): number {
+		if (this.queue.size === 0 || this.inFlight >= this.maxConcurrent) return this.deadline;
+		return Math.min(this.deadline, Math.max(this.queue.peekAt()!, this.pace.readyAt()));
+	}
+
+	private schedule(task: Task, now: number, delayMs: number): void {
 		// Past the deadline the task would time out unseen: look once more just before it instead.
-		const at = Math.min(now + delayMs, Math.max(now + minMs, deadline - LAST_LOOK_MS));
-		queue.push(at, task);
-	};
+		const at = Math.min(now + delayMs, Math.max(now + this.minMs, this.deadline - LAST_LOOK_MS));
+		this.queue.push(at, task);
+	}
 
-	const settle = (task: Task, now: number, outcome: PollOutcome['outcome'], error?: string) => {
+	private settle(task: Task, now: number, outcome: PollOutcome['outcome'], error?: string): void {
 		task.settled = true;
-		open--;
+		this.open--;
 		const result: PollOutcome = {
 			key: task.target.key,
 			taskId: task.target.taskId,
 			outcome,
 			polls: task.polls,
-			elapsedMs: now - startedAt,
+			elapsedMs: now - this.startedAt,
 		};
 		if (task.last) result.last = task.last;
 		if (error !== undefined) result.error = error;
-		outcomes[task.index] = result;
-		options.onOutcome?.(result);
-	};
+		this.outcomes[task.index] = result;
+		this.options.onOutcome?.(result);
+	}
 
-	const launch = (task: Task, now: number) => {
-		pace.take(now);
+	private launch(task: Task, now: number): void {
+		this.pace.take(now);
 		task.polls++;
-		inFlight++;
+		this.inFlight++;
 		// Promise.resolve().then also turns a synchronous throw of fetchStatus into a rejection.
 		void Promise.resolve()
-			.then(() => options.fetchStatus(task.target))
+			.then(() => this.options.fetchStatus(task.target))
 			.then(
-				(snapshot) => completions.push({ task, snapshot }),
-				(error: unknown) => completions.push({ task, error }),
+				(snapshot) => this.completions.push({ task, snapshot }),
+				(error: unknown) => this.completions.push({ task, error }),
 			)
 			.then(() => {
-				inFlight--;
-				if (!stopped) wake?.();
+				this.inFlight--;
+				if (!this.stopped) this.wake?.();
 			});
-	};
+	}
 
-	const onSnapshot = (task: Task, snapshot: PollSnapshot, now: number) => {
+	private onSnapshot(task: Task, snapshot: PollSnapshot, now: number): void {
 		task.last = snapshot;
 		task.errors = 0;
 		task.lastError = undefined;
 		const status = String(snapshot.status ?? '').toLowerCase();
 		if (status === 'completed') {
-			const durations = peerDurations.get(modelOf(task)) ?? [];
-			durations.push(now - startedAt);
-			peerDurations.set(modelOf(task), durations);
-			settle(task, now, 'completed');
-			return;
+			this.peersOf(task).push(now - this.startedAt);
+			this.settle(task, now, 'completed');
+		} else if (status === 'failed') {
+			this.settle(task, now, 'failed', failureMessage(task.target.taskId, snapshot));
+		} else {
+			this.recordProgress(task, snapshot, now);
+			this.schedule(task, now, this.delayFor(task, now));
 		}
-		if (status === 'failed') {
-			settle(task, now, 'failed', failureMessage(task.target.taskId, snapshot));
-			return;
-		}
-		if (typeof snapshot.progress === 'number' && Number.isFinite(snapshot.progress)) {
-			task.samples.push({ atMs: now - startedAt, progress: snapshot.progress });
-			if (task.samples.length > MAX_SAMPLES) task.samples.shift();
-		}
-		const delay = nextPollDelay({
-			elapsedMs: now - startedAt,
-			polls: task.polls,
-			samples: task.samples,
-			peerDurationsMs: peerDurations.get(modelOf(task)) ?? [],
-			minIntervalMs: minMs,
-			pollIntervalMs: maxMs,
-		});
-		schedule(task, now, delay);
-	};
+	}
 
-	const onError = (task: Task, error: unknown, now: number) => {
+	private peersOf(task: Task): number[] {
+		const model = task.target.model ?? '';
+		if (!this.peerDurations.has(model)) this.peerDurations.set(model, []);
+		return this.peerDurations.get(model)!;
+	}
+
+	private recordProgress(task: Task, snapshot: PollSnapshot, now: number): void {
+		if (typeof snapshot.progress !== 'number' || !Number.isFinite(snapshot.progress)) return;
+		task.samples.push({ atMs: now - this.startedAt, progress: snapshot.progress });
+		if (task.samples.length > MAX_SAMPLES) task.samples.shift();
+	}
+
+	/** The schedule's delay for a task after a status read (or, without a task, before the first poll). */
+	private delayFor(task: Task | undefined, now: number): number {
+		return nextPollDelay({
+			elapsedMs: now - this.startedAt,
+			polls: task?.polls ?? 0,
+			samples: task?.samples ?? [],
+			peerDurationsMs: task ? this.peersOf(task) : [],
+			minIntervalMs: this.minMs,
+			pollIntervalMs: this.maxMs,
+		});
+	}
+
+	private onError(task: Task, error: unknown, now: number): void {
 		const message = errorText(error);
 		let verdict;
 		try {
-			verdict = options.classifyError(error);
+			verdict = this.options.classifyError(error);
 		} catch {
 			verdict = 'fatal' as const;
 		}
 		if (verdict === 'fatal') {
-			settle(task, now, 'failed', withTaskId(task.target.taskId, message));
+			this.settle(task, now, 'failed', namingTask(task.target.taskId, message));
 			return;
 		}
 		task.lastError = message;
 		if (verdict === 'retry') {
 			task.errors++;
-			schedule(task, now, retryDelay(task.errors, minMs, maxMs));
+			this.schedule(task, now, retryDelay(task.errors, this.minMs, this.maxMs));
 			return;
 		}
 		// A 429: the API wants fewer requests from everyone, not a failed task.
-		const waitMs = Number.isFinite(verdict.retryAfterMs) ? Math.max(0, verdict.retryAfterMs) : maxMs;
-		pace.pauseUntil(now + waitMs);
-		schedule(task, now, Math.max(waitMs, minMs));
-	};
+		const waitMs = Number.isFinite(verdict.retryAfterMs)
+			? Math.max(0, verdict.retryAfterMs)
+			: this.maxMs;
+		this.pace.pauseUntil(now + waitMs);
+		this.schedule(task, now, Math.max(waitMs, this.minMs));
+	}
 
-	/** Sleeps up to `ms`; a finished request or the execution's cancel cuts it short. */
-	const wait = async (ms: number) => {
+	/** Sleeps until `at`; a finished request or the execution's cancel cuts it short. */
+	private async waitUntil(at: number, now: number): Promise<void> {
 		const cut = new AbortController();
-		const onAbort = () => cut.abort();
-		signal?.addEventListener('abort', onAbort, { once: true });
-		wake = onAbort;
+		const wake = () => cut.abort();
+		const unlink = onAbort(this.options.signal, wake);
+		this.wake = wake;
 		try {
-			await clock.sleep(Math.max(0, ms), cut.signal);
+			await this.clock.sleep(Math.max(0, at - now), cut.signal);
 		} finally {
-			wake = undefined;
-			signal?.removeEventListener('abort', onAbort);
+			this.wake = undefined;
+			unlink();
 		}
-	};
-
-	const firstDelay = nextPollDelay({
-		elapsedMs: 0,
-		polls: 0,
-		samples: [],
-		peerDurationsMs: [],
-		minIntervalMs: minMs,
-		pollIntervalMs: maxMs,
-	});
-	for (const task of tasks) schedule(task, startedAt, firstDelay);
-
-	try {
-		for (;;) {
-			if (signal?.aborted) throw new PollAborted(pending());
-			let now = clock.now();
-			for (const done of completions.splice(0)) {
-				if (done.task.settled) continue;
-				if ('snapshot' in done) onSnapshot(done.task, done.snapshot, now);
-				else onError(done.task, done.error, now);
-			}
-			if (open === 0) return outcomes;
-			now = clock.now();
-			if (now >= deadline) {
-				for (const task of tasks) {
-					if (!task.settled) {
-						const message = timeoutMessage(task.target.taskId, options.timeoutMs, task.last, task.lastError);
-						settle(task, now, 'timedOut', message);
-					}
-				}
-				return outcomes;
-			}
-			while (inFlight < maxConcurrent && queue.size > 0 && queue.peekAt()! <= now && pace.isReady(now)) {
-				const task = queue.pop()!;
-				if (!task.settled) launch(task, now);
-			}
-			let wakeAt = deadline;
-			if (queue.size > 0 && inFlight < maxConcurrent) {
-				wakeAt = Math.min(wakeAt, Math.max(queue.peekAt()!, pace.readyAt()));
-			}
-			if (completions.length === 0) await wait(wakeAt - now);
-		}
-	} finally {
-		// In-flight requests may still settle (or hang); their results are ignored from here on.
-		stopped = true;
 	}
 }

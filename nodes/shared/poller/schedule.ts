@@ -72,7 +72,9 @@ export function medianAbsoluteDeviation(values: readonly number[]): number | und
 }
 
 /** Linear extrapolation of the progress readings to 100 %; undefined while progress is not rising. */
-export function estimateFromProgress(samples: readonly ProgressSample[]): FinishEstimate | undefined {
+export function estimateFromProgress(
+	samples: readonly ProgressSample[],
+): FinishEstimate | undefined {
 	if (samples.length === 0) return undefined;
 	const last = samples[samples.length - 1];
 	if (last.progress >= 100 || last.progress <= 0) return undefined;
@@ -80,7 +82,8 @@ export function estimateFromProgress(samples: readonly ProgressSample[]): Finish
 	// failing that the oldest lower one; failing that the run's start at 0 %.
 	let ref: ProgressSample | undefined;
 	for (let i = samples.length - 2; i >= 0 && !ref; i--) {
-		if (samples[i].progress <= last.progress - MIN_PROGRESS_SPAN && samples[i].atMs < last.atMs) ref = samples[i];
+		if (samples[i].progress <= last.progress - MIN_PROGRESS_SPAN && samples[i].atMs < last.atMs)
+			ref = samples[i];
 	}
 	ref ??= samples.find((s) => s.progress < last.progress && s.atMs < last.atMs);
 	ref ??= { atMs: 0, progress: 0 };
@@ -105,10 +108,16 @@ export function estimateFromPeers(peerDurationsMs: readonly number[]): FinishEst
 	const spread = medianAbsoluteDeviation(peerDurationsMs) ?? 0;
 	// One peer says little about the spread: assume a fifth of its duration.
 	const uncertaintyMs = peerDurationsMs.length < 3 ? 0.2 * m : 1.5 * spread;
-	return { finishAtMs: m, uncertaintyMs: Math.max(MIN_UNCERTAINTY_MS, uncertaintyMs), source: 'peers' };
+	return {
+		finishAtMs: m,
+		uncertaintyMs: Math.max(MIN_UNCERTAINTY_MS, uncertaintyMs),
+		source: 'peers',
+	};
 }
 
-export function estimateFinish(input: Pick<ScheduleInput, 'samples' | 'peerDurationsMs'>): FinishEstimate | undefined {
+export function estimateFinish(
+	input: Pick<ScheduleInput, 'samples' | 'peerDurationsMs'>,
+): FinishEstimate | undefined {
 	return estimateFromProgress(input.samples) ?? estimateFromPeers(input.peerDurationsMs);
 }
 
@@ -130,7 +139,11 @@ export function nextPollDelay(input: ScheduleInput): number {
 }
 
 /** Backoff after a retryable error: 1 s, 2 s, 4 s … per consecutive error, within the task's bounds. */
-export function retryDelay(consecutiveErrors: number, minIntervalMs: number, pollIntervalMs: number): number {
+export function retryDelay(
+	consecutiveErrors: number,
+	minIntervalMs: number,
+	pollIntervalMs: number,
+): number {
 	const exponent = Math.min(Math.max(consecutiveErrors - 1, 0), 20);
 	return clamp(1000 * 2 ** exponent, minIntervalMs, pollIntervalMs);
 }

@@ -75,6 +75,10 @@ export class EventStreamParser {
 		if (this.dataLines.length === 0) return;
 		const data = this.dataLines.join('\n');
 		this.dataLines = [];
-		this.onEvent({ event: eventType || 'message', data, ...(this.lastEventId !== undefined ? { id: this.lastEventId } : {}) });
+		this.onEvent({
+			event: eventType || 'message',
+			data,
+			...(this.lastEventId !== undefined ? { id: this.lastEventId } : {}),
+		});
 	}
 }

@@ -1,3 +1,4 @@
+import { onAbort } from '../abort';
 import type { ServerSentEvent } from './eventStreamParser';
 import { EventStreamParser } from './eventStreamParser';
 
@@ -60,7 +61,10 @@ class SoraStreamState {
 		}
 		const apiError = (payload as { error?: { message?: unknown } | string }).error;
 		if (apiError) {
-			this.error = typeof apiError === 'string' ? apiError : String(apiError.message ?? JSON.stringify(apiError));
+			this.error =
+				typeof apiError === 'string'
+					? apiError
+					: String(apiError.message ?? JSON.stringify(apiError));
 			return;
 		}
 		for (const line of contentOf(payload).split('\n')) this.applyLine(line.trim());
@@ -80,7 +84,12 @@ class SoraStreamState {
 	}
 
 	result(lostConnection?: string): SoraStreamResult {
-		const facts = { taskId: this.taskId, videoUrl: this.videoUrl, progress: this.progress, sawDone: this.sawDone };
+		const facts = {
+			taskId: this.taskId,
+			videoUrl: this.videoUrl,
+			progress: this.progress,
+			sawDone: this.sawDone,
+		};
 		if (this.error !== undefined) return { ...facts, status: 'failed', error: this.error };
 		if (this.videoUrl) return { ...facts, status: 'completed' };
 		const error = lostConnection
@@ -96,7 +105,10 @@ function contentOf(payload: unknown): string {
 	const choices = (payload as { choices?: unknown }).choices;
 	if (!Array.isArray(choices)) return '';
 	return choices
-		.map((choice: { delta?: { content?: unknown }; message?: { content?: unknown } }) => choice?.delta?.content ?? choice?.message?.content)
+		.map(
+			(choice: { delta?: { content?: unknown }; message?: { content?: unknown } }) =>
+				choice?.delta?.content ?? choice?.message?.content,
+		)
 		.filter((content): content is string => typeof content === 'string')
 		.join('\n');
 }
@@ -106,7 +118,10 @@ function contentOf(payload: unknown): string {
  * with the task id seen so far, so the caller can hand the task on. An abort throws SoraStreamAborted at once,
  * even when the server has gone quiet.
  */
-export async function readSoraStream(stream: AsyncIterable<Uint8Array | string>, options: ReadSoraStreamOptions = {}): Promise<SoraStreamResult> {
+export async function readSoraStream(
+	stream: AsyncIterable<Uint8Array | string>,
+	options: ReadSoraStreamOptions = {},
+): Promise<SoraStreamResult> {
 	const state = new SoraStreamState(options.onProgress);
 	const parser = new EventStreamParser((event) => state.apply(event));
 	const iterator = stream[Symbol.asyncIterator]();
@@ -139,13 +154,13 @@ export async function readSoraStream(stream: AsyncIterable<Uint8Array | string>,
 
 const ABORTED = Symbol('aborted');
 
-function abortPromise(signal: AbortSignal | undefined): { promise: Promise<typeof ABORTED>; dispose(): void } {
-	if (!signal) return { promise: new Promise(() => {}), dispose: () => {} };
-	let onAbort = () => {};
-	const promise = new Promise<typeof ABORTED>((resolve) => {
-		onAbort = () => resolve(ABORTED);
-		if (signal.aborted) resolve(ABORTED);
-		else signal.addEventListener('abort', onAbort, { once: true });
-	});
-	return { promise, dispose: () => signal.removeEventListener('abort', onAbort) };
+function abortPromise(signal: AbortSignal | undefined): {
+	promise: Promise<typeof ABORTED>;
+	dispose(): void;
+} {
+	let dispose = () => {};
+	const promise = new Promise<typeof ABORTED>(
+		(resolve) => (dispose = onAbort(signal, () => resolve(ABORTED))),
+	);
+	return { promise, dispose };
 }

@@ -1,8 +1,15 @@
-import type { IDataObject, IExecuteFunctions, IHttpRequestMethods, IHttpRequestOptions } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	IHttpRequestMethods,
+	IHttpRequestOptions,
+} from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 import type { ByteStream } from './byteStream';
 
+import { executionStopped } from '../errors';
 import { cancellableSleep } from '../sleep';
+import type { ApiFailure } from './apiErrors';
 import { toNodeApiError } from './apiErrors';
 import type { AttemptFailure, RequestKind } from './retryPolicy';
 import { DEFAULT_RETRY_POLICY, delayBeforeRetry } from './retryPolicy';
@@ -49,27 +56,43 @@ interface FullResponse<T> {
 
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-export async function getBaseUrl(ctx: IExecuteFunctions): Promise<{ baseUrl: string; apiKey: string }> {
-	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(CREDENTIAL_TYPE);
+export async function getBaseUrl(
+	ctx: IExecuteFunctions,
+): Promise<{ baseUrl: string; apiKey: string }> {
+	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(
+		CREDENTIAL_TYPE,
+	);
 	const baseUrl = (credentials.baseUrl || 'https://api.apertis.ai').trim().replace(/\/+$/, '');
 	if (!/^https?:\/\/[^/]/i.test(baseUrl)) {
-		throw new NodeOperationError(ctx.getNode(), `The Base URL of the Apertis API credential is not an http(s) URL`, {
-			description: 'Open the credential and set Base URL to e.g. https://api.apertis.ai',
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`The Base URL of the Apertis API credential is not an http(s) URL`,
+			{
+				description: 'Open the credential and set Base URL to e.g. https://api.apertis.ai',
+			},
+		);
 	}
 	return { baseUrl, apiKey: credentials.apiKey ?? '' };
 }
 
 /** A JSON request to the Apertis API, with the retry policy of retryPolicy.ts. */
-export async function apertisRequest<T = IDataObject>(ctx: IExecuteFunctions, request: ApertisRequest): Promise<T> {
+export async function apertisRequest<T = IDataObject>(
+	ctx: IExecuteFunctions,
+	request: ApertisRequest,
+): Promise<T> {
 	const response = await send<T>(ctx, request, 'json');
 	return response.body;
 }
 
 /** A request whose answer is read as a stream (Server-Sent Events, video bytes). */
-export async function apertisStreamRequest(ctx: IExecuteFunctions, request: ApertisRequest): Promise<StreamResponse> {
+export async function apertisStreamRequest(
+	ctx: IExecuteFunctions,
+	request: ApertisRequest,
+): Promise<StreamResponse> {
 	return await send<ByteStream>(ctx, request, 'stream');
 }
+
+type Failure = AttemptFailure & { body?: unknown; networkError?: boolean; reason?: string };
 
 async function send<T>(
 	ctx: IExecuteFunctions,
@@ -77,63 +100,75 @@ async function send<T>(
 	encoding: 'json' | 'stream',
 ): Promise<FullResponse<T>> {
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
-	const signal = ctx.getExecutionCancelSignal();
+	const policy = request.maxAttempts
+		? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts }
+		: undefined;
 	for (let attempt = 1; ; attempt++) {
 		throwIfCancelled(ctx, request);
-		const url = request.absoluteUrl ?? `${baseUrl}${request.path}`;
-		const options: IHttpRequestOptions = {
-			method: request.method,
-			url,
-			qs: request.qs,
-			headers: request.headers,
-			body: typeof request.body === 'function' ? await request.body() : request.body,
-			json: encoding === 'json',
-			encoding,
-			returnFullResponse: true,
-			ignoreHttpStatusErrors: true,
-			timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
-		};
-
-		let failure: AttemptFailure & { body?: unknown; networkError?: boolean; reason?: string };
-		try {
-			const response = (
-				sameOrigin(url, baseUrl)
-					? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
-					: await ctx.helpers.httpRequest(withCancelSignal(options, signal))
-			) as FullResponse<T>;
-			if (response.statusCode < 400) return response;
-			const body = encoding === 'stream' ? await readErrorBody(response.body as ByteStream) : response.body;
-			failure = { status: response.statusCode, retryAfter: response.headers['retry-after'], body };
-		} catch (error) {
-			throwIfCancelled(ctx, request);
-			failure = { networkError: true, reason: networkReason(error) };
-		}
-
-		const policy = request.maxAttempts ? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts } : undefined;
+		const result = await attemptOnce<T>(ctx, request, encoding, baseUrl);
+		if ('response' in result) return result.response;
+		const failure = result.failure;
 		const delay = delayBeforeRetry(request.kind, attempt, failure, policy);
-		if (delay === undefined) {
-			throw toNodeApiError(
-				ctx.getNode(),
-				{
-					method: request.method,
-					path: request.path,
-					kind: request.kind,
-					itemIndex: request.itemIndex,
-					attempts: attempt,
-					status: failure.status,
-					body: failure.body,
-					networkError: failure.networkError ? failure.reason : undefined,
-					retryAfter: failure.retryAfter,
-					taskId: request.taskId,
-				},
-				apiKey,
-			);
-		}
+		if (delay === undefined)
+			throw toNodeApiError(ctx.getNode(), reportOf(request, attempt, failure), apiKey);
 		ctx.logger.debug(
 			`Apertis ${request.method} ${request.path} attempt ${attempt} failed (${failure.status ?? failure.reason}); retrying in ${delay} ms`,
 		);
-		await cancellableSleep(delay, signal);
+		await cancellableSleep(delay, ctx.getExecutionCancelSignal());
 	}
+}
+
+/** One HTTP exchange: the response when it succeeded, else what went wrong (status, Retry-After, body). */
+async function attemptOnce<T>(
+	ctx: IExecuteFunctions,
+	request: ApertisRequest,
+	encoding: 'json' | 'stream',
+	baseUrl: string,
+): Promise<{ response: FullResponse<T> } | { failure: Failure }> {
+	const url = request.absoluteUrl ?? `${baseUrl}${request.path}`;
+	const options: IHttpRequestOptions = {
+		method: request.method,
+		url,
+		qs: request.qs,
+		headers: request.headers,
+		body: typeof request.body === 'function' ? await request.body() : request.body,
+		json: encoding === 'json',
+		encoding,
+		returnFullResponse: true,
+		ignoreHttpStatusErrors: true,
+		timeout: request.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+	};
+	try {
+		const response = (
+			sameOrigin(url, baseUrl)
+				? await ctx.helpers.httpRequestWithAuthentication.call(ctx, CREDENTIAL_TYPE, options)
+				: await ctx.helpers.httpRequest(withCancelSignal(options, ctx.getExecutionCancelSignal()))
+		) as FullResponse<T>;
+		if (response.statusCode < 400) return { response };
+		const body =
+			encoding === 'stream' ? await readErrorBody(response.body as ByteStream) : response.body;
+		return {
+			failure: { status: response.statusCode, retryAfter: response.headers['retry-after'], body },
+		};
+	} catch (error) {
+		throwIfCancelled(ctx, request);
+		return { failure: { networkError: true, reason: networkReason(error) } };
+	}
+}
+
+function reportOf(request: ApertisRequest, attempts: number, failure: Failure): ApiFailure {
+	return {
+		method: request.method,
+		path: request.path,
+		kind: request.kind,
+		itemIndex: request.itemIndex,
+		attempts,
+		status: failure.status,
+		body: failure.body,
+		networkError: failure.networkError ? failure.reason : undefined,
+		retryAfter: failure.retryAfter,
+		taskId: request.taskId,
+	};
 }
 
 function sameOrigin(url: string, baseUrl: string): boolean {
@@ -145,16 +180,20 @@ function sameOrigin(url: string, baseUrl: string): boolean {
 }
 
 /** httpRequestWithAuthentication wires the cancel signal itself; the plain helper needs it passed. */
-function withCancelSignal(options: IHttpRequestOptions, signal: AbortSignal | undefined): IHttpRequestOptions {
+function withCancelSignal(
+	options: IHttpRequestOptions,
+	signal: AbortSignal | undefined,
+): IHttpRequestOptions {
 	return signal ? { ...options, abortSignal: signal } : options;
 }
 
 function throwIfCancelled(ctx: IExecuteFunctions, request: ApertisRequest): void {
 	if (ctx.getExecutionCancelSignal()?.aborted) {
-		throw new NodeOperationError(ctx.getNode(), 'The execution was stopped', {
-			itemIndex: request.itemIndex,
-			description: request.taskId ? `Task id: ${request.taskId}` : undefined,
-		});
+		throw executionStopped(
+			ctx.getNode(),
+			request.taskId ? [request.taskId] : [],
+			request.itemIndex,
+		);
 	}
 }
 

@@ -57,7 +57,10 @@ export function delayBeforeRetry(
 }
 
 /** Retry-After is either delay-seconds or an HTTP date (RFC 9110 §10.2.3). */
-export function parseRetryAfter(header: string | string[] | undefined, now = Date.now()): number | undefined {
+export function parseRetryAfter(
+	header: string | string[] | undefined,
+	now = Date.now(),
+): number | undefined {
 	const value = Array.isArray(header) ? header[0] : header;
 	if (value === undefined || value.trim() === '') return undefined;
 	const seconds = Number(value);

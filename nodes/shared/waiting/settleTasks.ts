@@ -1,11 +1,13 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { NodeOperationError } from 'n8n-workflow';
 
 import { withVideo } from '../binary/videoDownload';
+import type { DownloadSettings, WaitSettings } from '../descriptions';
+import { executionStopped } from '../errors';
 import { inputItemIndexOf } from '../items';
 import { mapWithConcurrency } from '../mapWithConcurrency';
 import { PollAborted } from '../poller/pollUntilDone';
-import type { TaskToWaitFor, WaitSettings } from './waitForTasks';
+import type { PollOutcome } from '../poller/types';
+import type { TaskToWaitFor } from './waitForTasks';
 import { waitForTasks } from './waitForTasks';
 
 /** Downloads at once at most: videos are large, and n8n's binary store writes each one to disk. */
@@ -22,10 +24,7 @@ export interface SettledTasks {
 	failed: INodeExecutionData[];
 }
 
-export interface DownloadSettings {
-	downloadVideo: boolean;
-	binaryPropertyName: (itemIndex: number) => string;
-}
+type Settled = { ok: boolean; item: INodeExecutionData };
 
 /**
  * Waits for every task at once (the one poller), downloads finished videos when asked, and sorts the items into
@@ -39,34 +38,49 @@ export async function settleTasks(
 ): Promise<SettledTasks> {
 	const outcomes = await waitForTasks(ctx, tasks, settings).catch((error: unknown) => {
 		if (!(error instanceof PollAborted)) throw error;
-		const ids = error.pending.map((target) => target.taskId);
-		throw new NodeOperationError(ctx.getNode(), `The execution was stopped while ${ids.length} task(s) were still running`, {
-			description: `They keep running at Apertis; check on them later with Video Query or Wait Until Done. Task ids: ${ids.join(', ')}`,
-		});
+		throw executionStopped(
+			ctx.getNode(),
+			error.pending.map((target) => target.taskId),
+		);
 	});
-
 	const settled = await mapWithConcurrency(outcomes, DOWNLOAD_CONCURRENCY, async (outcome) => {
-		const { itemIndex, task } = outcome.item;
-		const json: IDataObject = { ...tasks[outcome.key as number].json, ...(outcome.last?.raw ?? {}), id: task.id };
-		const pairedItem = { item: itemIndex };
-		if (outcome.outcome !== 'completed') {
-			const status = outcome.outcome === 'timedOut' ? (outcome.last?.status ?? 'unknown') : 'failed';
-			return { ok: false, item: { json: { ...json, status, error: outcome.error ?? `Task ${task.id} did not complete` }, pairedItem } };
-		}
-		if (!download.downloadVideo) return { ok: true, item: { json, pairedItem } };
-		try {
-			const withBinary = await withVideo(ctx, json, { task, videoUrl: json.video_url, itemIndex, binaryPropertyName: download.binaryPropertyName(itemIndex) });
-			return { ok: true, item: { ...withBinary, pairedItem } };
-		} catch (error) {
-			// The task did complete: the item keeps its id and status and says why the video is missing.
-			const message = error instanceof Error ? error.message : String(error);
-			return { ok: false, item: { json: { ...json, error: `The video of task ${task.id} could not be downloaded: ${message}` }, pairedItem } };
-		}
+		const json: IDataObject = {
+			...tasks[outcome.key as number].json,
+			...(outcome.last?.raw ?? {}),
+			id: outcome.item.task.id,
+		};
+		return await settleOne(ctx, outcome, json, download);
 	});
 	return {
 		completed: settled.filter((s) => s.ok).map((s) => s.item),
 		failed: settled.filter((s) => !s.ok).map((s) => s.item),
 	};
+}
+
+async function settleOne(
+	ctx: IExecuteFunctions,
+	outcome: PollOutcome & { item: TaskToWaitFor },
+	json: IDataObject,
+	download: DownloadSettings,
+): Promise<Settled> {
+	const { itemIndex, task } = outcome.item;
+	const pairedItem = { item: itemIndex };
+	if (outcome.outcome !== 'completed') {
+		const status = outcome.outcome === 'timedOut' ? (outcome.last?.status ?? 'unknown') : 'failed';
+		const error = outcome.error ?? `Task ${task.id} did not complete`;
+		return { ok: false, item: { json: { ...json, status, error }, pairedItem } };
+	}
+	if (!download.downloadVideo(itemIndex)) return { ok: true, item: { json, pairedItem } };
+	try {
+		const binaryPropertyName = download.outputField(itemIndex);
+		const request = { task, videoUrl: json.video_url, itemIndex, binaryPropertyName };
+		return { ok: true, item: { ...(await withVideo(ctx, json, request)), pairedItem } };
+	} catch (error) {
+		// The task did complete: the item keeps its id and status and says why the video is missing.
+		const message = error instanceof Error ? error.message : String(error);
+		const reason = `The video of task ${task.id} could not be downloaded: ${message}`;
+		return { ok: false, item: { json: { ...json, error: reason }, pairedItem } };
+	}
 }
 
 /** Orders items by the input item they belong to. */

@@ -1,30 +1,17 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
+import type { WaitSettings } from '../descriptions';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';
 import type { TaskRef } from '../taskIds';
 import { statusRequestOf } from '../taskIds';
 import { apertisRequest } from '../transport/apertisRequest';
 
-export interface WaitSettings {
-	pollIntervalSeconds: number;
-	timeoutMinutes: number;
-	requestsPerSecond: number;
-}
-
 export interface TaskToWaitFor {
 	itemIndex: number;
 	task: TaskRef;
 	/** The model, where the id does not tell it (video_… ids): tasks of one model inform each other's schedule. */
 	model?: string;
-}
-
-export function readWaitSettings(ctx: IExecuteFunctions): WaitSettings {
-	return {
-		pollIntervalSeconds: ctx.getNodeParameter('pollInterval', 0, 30) as number,
-		timeoutMinutes: ctx.getNodeParameter('timeout', 0, 30) as number,
-		requestsPerSecond: ctx.getNodeParameter('pollOptions.requestsPerSecond', 0, 5) as number,
-	};
 }
 
 /** One status check, a single attempt: the poller decides about retries for all tasks together. */
@@ -49,7 +36,9 @@ async function fetchStatus(ctx: IExecuteFunctions, target: TaskToWaitFor): Promi
 function classifyError(error: unknown): ErrorVerdict {
 	const context = (error as { context?: IDataObject }).context ?? {};
 	const httpCode = Number((error as { httpCode?: string | null }).httpCode ?? NaN);
-	if (httpCode === 429) return { retryAfterMs: typeof context.retryAfterMs === 'number' ? context.retryAfterMs : 1000 };
+	if (httpCode === 429) {
+		return { retryAfterMs: typeof context.retryAfterMs === 'number' ? context.retryAfterMs : 1000 };
+	}
 	if (context.networkError === true || httpCode >= 500) return 'retry';
 	return 'fatal';
 }
@@ -63,22 +52,18 @@ export async function waitForTasks(
 	tasks: TaskToWaitFor[],
 	settings: WaitSettings,
 ): Promise<Array<PollOutcome & { item: TaskToWaitFor }>> {
-	const targets: PollTarget[] = tasks.map((item, key) => ({ key, taskId: item.task.id, model: item.task.model ?? item.model }));
-	const signal = ctx.getExecutionCancelSignal();
+	const targets: PollTarget[] = tasks.map((item, key) => ({
+		key,
+		taskId: item.task.id,
+		model: item.task.model ?? item.model,
+	}));
 	const outcomes = await pollUntilDone(targets, {
 		fetchStatus: async (target) => await fetchStatus(ctx, tasks[target.key as number]),
 		classifyError,
 		pollIntervalMs: settings.pollIntervalSeconds * 1000,
 		timeoutMs: settings.timeoutMinutes * 60_000,
 		requestsPerSecond: settings.requestsPerSecond,
-		signal,
+		signal: ctx.getExecutionCancelSignal(),
 	});
 	return outcomes.map((outcome) => ({ ...outcome, item: tasks[outcome.key as number] }));
-}
-
-export function readDownloadSettings(ctx: IExecuteFunctions): { downloadVideo: boolean; binaryPropertyName: (itemIndex: number) => string } {
-	return {
-		downloadVideo: ctx.getNodeParameter('downloadVideo', 0, false) as boolean,
-		binaryPropertyName: (itemIndex) => ctx.getNodeParameter('binaryPropertyName', itemIndex, 'data') as string,
-	};
 }

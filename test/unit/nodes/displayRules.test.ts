@@ -97,9 +97,9 @@ describe('Video Create display rules (n8n-workflow display logic)', () => {
 
 	test('Wait for Completion shows the polling and download fields only when on', () => {
 		const waiting = description.properties.filter((p) => NodeHelpers.displayParameter({ model: 'veo3', waitForCompletion: true, downloadVideo: true }, p, node, description)).map((p) => p.name);
-		expect(waiting).toEqual(expect.arrayContaining(['pollInterval', 'timeout', 'pollOptions', 'downloadVideo', 'binaryPropertyName']));
+		expect(waiting).toEqual(expect.arrayContaining(['pollInterval', 'timeout', 'pollOptions', 'downloadVideo', 'binaryPropertyOutput']));
 		const notWaiting = description.properties.filter((p) => NodeHelpers.displayParameter({ model: 'veo3', waitForCompletion: false, downloadVideo: true }, p, node, description)).map((p) => p.name);
 		expect(notWaiting).not.toEqual(expect.arrayContaining(['pollInterval']));
-		expect(notWaiting).not.toContain('binaryPropertyName');
+		expect(notWaiting).not.toContain('binaryPropertyOutput');
 	});
 });

@@ -1,5 +1,5 @@
-import { parseTaskId, statusRequestOf } from '../../../nodes/shared/taskIds';
-import { InvalidParameter } from '../../../nodes/shared/validation/invalidParameter';
+import { parseTaskId, statusRequestOf } from '../../../../nodes/shared/taskIds';
+import { InvalidParameter } from '../../../../nodes/shared/errors';
 
 describe('task ids', () => {
 	test.each([

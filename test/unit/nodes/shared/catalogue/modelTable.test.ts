@@ -1,10 +1,10 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
 
-import { renderModelTable } from '../../../nodes/shared/catalogue/modelTable';
+import { renderModelTable } from '../../../../../nodes/shared/catalogue/modelTable';
 
 test('the README model table is the one the catalogue renders (run `npm run docs:models` after changing models)', () => {
-	const readme = readFileSync(join(__dirname, '..', '..', '..', 'README.md'), 'utf8');
+	const readme = readFileSync(join(__dirname, '..', '..', '..', '..', '..', 'README.md'), 'utf8');
 	const match = /<!-- models:start -->\n([\s\S]*?)\n<!-- models:end -->/.exec(readme);
 	expect(match?.[1]).toBe(renderModelTable());
 });

@@ -1,6 +1,11 @@
-import { findModel } from '../../../nodes/shared/catalogue/models';
-import { buildVideoCreateBody, normalizeImageUrls, resolveCreateModel } from '../../../nodes/shared/validation/videoCreate';
-import { InvalidParameter } from '../../../nodes/shared/validation/invalidParameter';
+import type { ModelSpec } from '../../../../../nodes/shared/catalogue/models';
+import { findModel, resolveModel } from '../../../../../nodes/shared/catalogue/models';
+import { normalizeImageUrls, requestBody } from '../../../../../nodes/shared/catalogue/parameters';
+import { InvalidParameter } from '../../../../../nodes/shared/errors';
+
+/** The rows read an item's values by name, as the node reads them with getNodeParameter. */
+const buildVideoCreateBody = (spec: ModelSpec, input: Record<string, unknown>) => requestBody(spec, (name) => input[name]);
+const resolveCreateModel = (value: unknown) => resolveModel('videoCreate', value);
 
 function model(id: string) {
 	const spec = findModel(id);

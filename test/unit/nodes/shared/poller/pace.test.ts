@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { MinHeap } from '../../../nodes/shared/poller/heap';
-import { Pace } from '../../../nodes/shared/poller/pace';
+import { MinHeap } from '../../../../../nodes/shared/poller/heap';
+import { Pace } from '../../../../../nodes/shared/poller/pace';
 
 describe('Pace', () => {
 	test('spaces request starts 1000 / requestsPerSecond ms apart', () => {

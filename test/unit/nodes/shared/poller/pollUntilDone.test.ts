@@ -1,5 +1,5 @@
-import { PollAborted, pollUntilDone } from '../../../nodes/shared/poller/pollUntilDone';
-import type { ErrorVerdict, PollOptions, PollOutcome, PollTarget } from '../../../nodes/shared/poller/types';
+import { PollAborted, pollUntilDone } from '../../../../../nodes/shared/poller/pollUntilDone';
+import type { ErrorVerdict, PollOptions, PollOutcome, PollTarget } from '../../../../../nodes/shared/poller/types';
 import { VirtualClock } from './virtualClock';
 import { SimulatedApi, type SimTask, fixedScheduleRequests, percentile, seededRandom } from './simulation';
 

@@ -11,7 +11,7 @@ import {
 	nextPollDelay,
 	retryDelay,
 	type ScheduleInput,
-} from '../../../nodes/shared/poller/schedule';
+} from '../../../../../nodes/shared/poller/schedule';
 
 const base: ScheduleInput = {
 	elapsedMs: 0,

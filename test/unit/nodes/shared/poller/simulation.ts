@@ -1,4 +1,4 @@
-import type { PollSnapshot, PollTarget } from '../../../nodes/shared/poller/types';
+import type { PollSnapshot, PollTarget } from '../../../../../nodes/shared/poller/types';
 import type { VirtualClock } from './virtualClock';
 
 export interface SimTask {

@@ -1,4 +1,4 @@
-import type { PollClock } from '../../../nodes/shared/poller/types';
+import type { PollClock } from '../../../../../nodes/shared/poller/types';
 
 interface Timer {
 	at: number;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
-import type { ServerSentEvent } from '../../../nodes/shared/sse/eventStreamParser';
-import { EventStreamParser } from '../../../nodes/shared/sse/eventStreamParser';
+import type { ServerSentEvent } from '../../../../../nodes/shared/sse/eventStreamParser';
+import { EventStreamParser } from '../../../../../nodes/shared/sse/eventStreamParser';
 import { RECORDED, splitAt, withLineEnding } from './recordedStreams';
 
 function parse(pieces: Array<Uint8Array | string>): ServerSentEvent[] {

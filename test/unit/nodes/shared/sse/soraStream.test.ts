@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 
-import { readSoraStream, SoraStreamAborted } from '../../../nodes/shared/sse/soraStream';
+import { readSoraStream, SoraStreamAborted } from '../../../../../nodes/shared/sse/soraStream';
 import { asStream, RECORDED, splitAt, TASK_ID, VIDEO_URL, withLineEnding } from './recordedStreams';
 
 const bytes = (text: string) => new TextEncoder().encode(text);

@@ -1,4 +1,4 @@
-import { delayBeforeRetry, isRetryable, parseRetryAfter } from '../../../nodes/shared/transport/retryPolicy';
+import { delayBeforeRetry, isRetryable, parseRetryAfter } from '../../../../../nodes/shared/transport/retryPolicy';
 
 describe('retry policy', () => {
 	test('a create is retried only on 429: never on 5xx, time-outs or dropped connections', () => {

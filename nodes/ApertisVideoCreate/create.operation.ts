@@ -1,0 +1,39 @@
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
+
+import { resolveModel } from '../shared/catalogue/models';
+import { parameterFields, requestBody } from '../shared/catalogue/parameters';
+import { modelField, promptField, waitForCompletionFields } from '../shared/descriptions';
+import { apertisRequest } from '../shared/transport/apertisRequest';
+
+export const properties: INodeProperties[] = [
+	modelField(
+		'videoCreate',
+		'veo3',
+		'The model that generates the video. Can be an expression (e.g. a spreadsheet column); it is checked when the workflow runs.',
+	),
+	promptField('A serene lake with mountains in the background at sunset'),
+	...parameterFields('videoCreate'),
+	...waitForCompletionFields,
+];
+
+/** Checks one item against its (resolved) model, then creates the task: POST /v1/video/create. */
+export async function execute(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
+	const model = resolveModel('videoCreate', ctx.getNodeParameter('model', itemIndex));
+	const body = requestBody(model, (name) => ctx.getNodeParameter(name, itemIndex, undefined));
+	const task = await apertisRequest<IDataObject>(ctx, {
+		method: 'POST',
+		path: '/v1/video/create',
+		body,
+		kind: 'create',
+		itemIndex,
+	});
+	return { json: task };
+}

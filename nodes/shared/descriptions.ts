@@ -1,0 +1,182 @@
+import type { IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import { updateDisplayOptions } from 'n8n-workflow';
+
+import type { ModelUse } from './catalogue/models';
+import { modelsFor } from './catalogue/models';
+import { requireNonEmptyText } from './checks';
+import type { FieldRef } from './errors';
+
+/**
+ * The fields several nodes share, each defined once beside the code that reads it. Nodes place them with
+ * n8n-workflow's `updateDisplayOptions`.
+ */
+
+// ── Model and prompt ────────────────────────────────────────────────────────────────────────────────────────────
+
+export function modelField(
+	use: ModelUse,
+	defaultModel: string,
+	description?: string,
+): INodeProperties {
+	const options: INodePropertyOptions[] = modelsFor(use).map((model) => ({
+		name: model.displayName,
+		value: model.id,
+		description: model.description,
+	}));
+	return {
+		displayName: 'Model',
+		name: 'model',
+		type: 'options',
+		options,
+		default: defaultModel,
+		description,
+	};
+}
+
+const PROMPT: FieldRef = { name: 'prompt', label: 'Prompt' };
+
+export function promptField(
+	placeholder: string,
+	description = 'A text description of the desired video',
+): INodeProperties {
+	return {
+		displayName: 'Prompt',
+		name: PROMPT.name,
+		type: 'string',
+		typeOptions: { rows: 4 },
+		default: '',
+		required: true,
+		placeholder,
+		description,
+	};
+}
+
+/** The item's prompt, trimmed; an empty one fails before any request. */
+export function checkPrompt(value: unknown): string {
+	return requireNonEmptyText(PROMPT, value);
+}
+
+// ── Download of the finished video ──────────────────────────────────────────────────────────────────────────────
+
+/**
+ * The output field's name: `binaryPropertyName` on Video Query, Wait Until Done and Sora Chat Stream;
+ * `binaryPropertyOutput` on the create nodes, where Video From Image's `binaryPropertyName` is its input image.
+ */
+export type OutputField = 'binaryPropertyName' | 'binaryPropertyOutput';
+
+export function downloadFields(outputField: OutputField): INodeProperties[] {
+	const download: INodeProperties = {
+		displayName: 'Download Video',
+		name: 'downloadVideo',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to download the finished video as binary data (video/mp4). Items whose task is not finished yet get none.',
+	};
+	const field: INodeProperties = {
+		displayName: 'Put Output File in Field',
+		name: outputField,
+		type: 'string',
+		default: 'data',
+		required: true,
+		hint: 'The name of the output binary field to put the video in',
+	};
+	return [download, ...updateDisplayOptions({ show: { downloadVideo: [true] } }, [field])];
+}
+
+export interface DownloadSettings {
+	downloadVideo(itemIndex: number): boolean;
+	outputField(itemIndex: number): string;
+}
+
+export function readDownloadSettings(
+	ctx: IExecuteFunctions,
+	outputField: OutputField,
+): DownloadSettings {
+	return {
+		downloadVideo: (itemIndex) =>
+			ctx.getNodeParameter('downloadVideo', itemIndex, false) as boolean,
+		outputField: (itemIndex) => ctx.getNodeParameter(outputField, itemIndex, 'data') as string,
+	};
+}
+
+// ── Waiting for tasks ───────────────────────────────────────────────────────────────────────────────────────────
+
+/** How long a node waits in all, in minutes; `description` says what happens then. */
+export function timeoutField(description: string): INodeProperties {
+	return {
+		displayName: 'Timeout (Minutes)',
+		name: 'timeout',
+		type: 'number',
+		typeOptions: { minValue: 0.05 },
+		default: 30,
+		description,
+	};
+}
+
+export const pollFields: INodeProperties[] = [
+	{
+		displayName: 'Poll Interval (Seconds)',
+		name: 'pollInterval',
+		type: 'number',
+		typeOptions: { minValue: 1 },
+		default: 30,
+		description:
+			'The longest gap between two status checks of one task. The poller checks sooner, about every second, when a task is likely to finish (from its progress and from tasks of the same model in this run).',
+	},
+	timeoutField(
+		'How long to wait for the tasks. A task still unfinished then is reported as failed, with its ID.',
+	),
+	{
+		displayName: 'Polling Options',
+		name: 'pollOptions',
+		type: 'collection',
+		placeholder: 'Add option',
+		default: {},
+		options: [
+			{
+				displayName: 'Max Requests per Second',
+				name: 'requestsPerSecond',
+				type: 'number',
+				typeOptions: { minValue: 0.1 },
+				default: 5,
+				description:
+					'The pace of status checks across all items of the run, to stay inside the API rate limit',
+			},
+		],
+	},
+];
+
+export interface WaitSettings {
+	pollIntervalSeconds: number;
+	timeoutMinutes: number;
+	requestsPerSecond: number;
+}
+
+export function readWaitSettings(ctx: IExecuteFunctions): WaitSettings {
+	return {
+		pollIntervalSeconds: ctx.getNodeParameter('pollInterval', 0, 30) as number,
+		timeoutMinutes: ctx.getNodeParameter('timeout', 0, 30) as number,
+		requestsPerSecond: ctx.getNodeParameter('pollOptions.requestsPerSecond', 0, 5) as number,
+	};
+}
+
+/** "Wait for Completion" on the create nodes: off by default; when on, the polling and download fields. */
+export const waitForCompletionFields: INodeProperties[] = [
+	{
+		displayName: 'Wait for Completion',
+		name: 'waitForCompletion',
+		type: 'boolean',
+		default: false,
+		description:
+			'Whether to wait until the videos are done before going on. All items are waited for at once. To route failed tasks to their own branch, use the Apertis Wait Until Done node instead.',
+	},
+	...updateDisplayOptions({ show: { waitForCompletion: [true] } }, [
+		...pollFields,
+		...downloadFields('binaryPropertyOutput'),
+	]),
+];
+
+export function readWaitForCompletion(ctx: IExecuteFunctions): boolean {
+	return ctx.getNodeParameter('waitForCompletion', 0, false) as boolean;
+}
