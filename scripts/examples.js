@@ -168,14 +168,7 @@ async function finishedExecution(n8n, executionId, deadline) {
 
 /** Activates a workflow of a running n8n and waits until its form is served (webhooks register in the background). */
 async function activateForm(/** @type {import('../test/e2e/lib').N8nServer} */ n8n, /** @type {any} */ workflow) {
-	const { versionId } = await n8n.getWorkflow(workflow.id);
-	await n8n.rest('POST', `/rest/workflows/${workflow.id}/activate`, { versionId });
-	const url = `${n8n.baseUrl}/form/${formTriggerOf(workflow).webhookId}`;
-	for (let attempt = 0; attempt < 300; attempt++) {
-		if ((await fetch(url)).status === 200) return url;
-		await sleep(100);
-	}
-	throw new Error(`The form at ${url} was never served`);
+	return await n8n.activateWorkflow(workflow.id, `/form/${formTriggerOf(workflow).webhookId}`);
 }
 
 /**

@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
-import type { N8nEnv } from './lib';
-import { createN8nEnv, packAndInstall, packageBuildState, runtimeInstalled } from './lib';
+import type { N8nEnv, N8nServer } from './lib';
+import { createN8nEnv, packAndInstall, packageBuildState, runtimeInstalled, startN8n } from './lib';
 import type { Sandbox } from '../inprocess/harness/sandbox';
 import { startSandbox } from '../inprocess/harness/sandbox';
 
@@ -76,4 +76,43 @@ export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown
 			rmSync(filesDir, { recursive: true, force: true });
 		},
 	};
+}
+
+export interface RunningN8nWithSandbox {
+	sandbox: Sandbox;
+	n8n: N8nServer;
+	/** The Apertis sandbox credential created in this n8n, as a node's `credentials` entry. */
+	apertis: Record<string, { id: string; name: string }>;
+	/** Stops n8n and the sandbox, removes the user folder. */
+	cleanup(): Promise<void>;
+}
+
+/** A sandbox and a running `n8n start` with the packed package installed and an Apertis credential for the sandbox. */
+export async function runningN8nWithSandbox(): Promise<RunningN8nWithSandbox> {
+	assertReady();
+	const sandbox = await startSandbox();
+	const env = await createN8nEnv({ keepUserFolder: false });
+	await packAndInstall(env.userFolder);
+	const n8n = await startN8n({ userFolder: env.userFolder });
+	const credential = await n8n.createCredential({ name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+	return {
+		sandbox,
+		n8n,
+		apertis: { apertisApi: { id: credential.id, name: 'Apertis sandbox' } },
+		cleanup: async () => {
+			await n8n.stop();
+			await env.cleanup();
+			await sandbox.close();
+		},
+	};
+}
+
+/** Polls `condition` every 100 ms until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
+	const deadline = Date.now() + timeoutMs;
+	while (Date.now() < deadline) {
+		if (await condition()) return;
+		await new Promise((resolve) => setTimeout(resolve, 100));
+	}
+	throw new Error(`Timed out waiting for ${what}`);
 }

@@ -7,11 +7,10 @@ import { createHash } from 'crypto';
 import { copyFileSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import type { N8nEnv, N8nServer } from './lib';
-import { createN8nEnv, packAndInstall, startN8n } from './lib';
+import type { N8nEnv } from './lib';
 import type { Sandbox } from '../inprocess/harness/sandbox';
-import { startSandbox } from '../inprocess/harness/sandbox';
-import { assertReady, chain, n8nWithSandbox, node } from './support';
+import type { RunningN8nWithSandbox } from './support';
+import { chain, n8nWithSandbox, node, runningN8nWithSandbox } from './support';
 
 jest.setTimeout(10 * 60_000);
 
@@ -68,26 +67,14 @@ describe('Video From Image in real n8n (n8n execute)', () => {
 });
 
 describe('Form Trigger (file upload) → Video From Image → Video Query in a running n8n', () => {
-	let sandbox: Sandbox;
-	let env: N8nEnv;
-	let n8n: N8nServer;
+	let running: RunningN8nWithSandbox;
 
-	beforeAll(async () => {
-		assertReady();
-		sandbox = await startSandbox();
-		env = await createN8nEnv({ keepUserFolder: false });
-		await packAndInstall(env.userFolder);
-		n8n = await startN8n({ userFolder: env.userFolder });
-	});
-	afterAll(async () => {
-		await n8n?.stop();
-		await env?.cleanup();
-		await sandbox?.close();
-	});
+	beforeAll(async () => (running = await runningN8nWithSandbox()));
+	afterAll(async () => await running?.cleanup());
 
 	test('posting the form with an image creates a task from exactly that image, then queries it', async () => {
-		const credential = await n8n.createCredential({ name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
-		const withCredential = (n: ReturnType<typeof node>) => ({ ...n, credentials: { apertisApi: { id: credential.id, name: 'Apertis sandbox' } } });
+		const { sandbox, n8n, apertis } = running;
+		const withCredential = (n: ReturnType<typeof node>) => ({ ...n, credentials: apertis });
 		const form = {
 			...node('Upload Form', 'n8n-nodes-base.formTrigger', 0, {
 				formTitle: 'Turn a picture into a video',
@@ -108,14 +95,13 @@ describe('Form Trigger (file upload) → Video From Image → Video Query in a r
 			withCredential(node('Video Query', 'apertisVideoQuery', 2, {})),
 		];
 		const created = await n8n.createWorkflow({ name: 'Form → From Image → Query', nodes, connections: chain(nodes.map((n) => n.name)), settings: { saveDataSuccessExecution: 'all' } });
-		await n8n.rest('POST', `/rest/workflows/${created.id}/activate`, { versionId: created.versionId });
-		await untilFormIsServed(`${n8n.baseUrl}/form/${FORM_ID}`, () => n8n.output());
+		const formUrl = await n8n.activateWorkflow(created.id, `/form/${FORM_ID}`);
 
 		const image = readFileSync(join(FIXTURES, 'lake.png'));
 		const body = new FormData();
 		body.append('field-0', new Blob([image], { type: 'image/png' }), 'lake.png');
 		body.append('field-1', 'The lake ripples in the wind');
-		const response = await fetch(`${n8n.baseUrl}/form/${FORM_ID}`, { method: 'POST', body });
+		const response = await fetch(formUrl, { method: 'POST', body });
 		expect(response.status).toBe(200);
 
 		const upload = sandbox.requests().find((r) => r.path === '/v1/videos');
@@ -128,12 +114,3 @@ describe('Form Trigger (file upload) → Video From Image → Video Query in a r
 		expect(executions.results.map((execution: { status: string }) => execution.status)).toEqual(['success']);
 	});
 });
-
-/** Activation registers the form's webhooks in the background: wait until the form page is served. */
-async function untilFormIsServed(url: string, output: () => string): Promise<void> {
-	for (let attempt = 0; attempt < 100; attempt++) {
-		if ((await fetch(url)).status === 200) return;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`The form at ${url} was never served. n8n said:\n${output().split('\n').filter((line) => !line.includes('unknown webhook')).slice(-30).join("\n")}`);
-}

@@ -6,11 +6,10 @@
 import { createHash } from 'crypto';
 import { readFileSync } from 'fs';
 
-import type { N8nEnv, N8nServer } from './lib';
-import { createN8nEnv, packAndInstall, startN8n } from './lib';
+import type { N8nEnv } from './lib';
 import type { Sandbox } from '../inprocess/harness/sandbox';
-import { startSandbox } from '../inprocess/harness/sandbox';
-import { assertReady, chain, n8nWithSandbox, node } from './support';
+import type { RunningN8nWithSandbox } from './support';
+import { chain, n8nWithSandbox, node, runningN8nWithSandbox, until } from './support';
 
 jest.setTimeout(10 * 60_000);
 
@@ -79,54 +78,31 @@ describe('Video Create → Wait Until Done in real n8n (n8n execute)', () => {
 });
 
 describe('Stop in a running n8n', () => {
-	let sandbox: Sandbox;
-	let env: N8nEnv;
-	let n8n: N8nServer;
+	let running: RunningN8nWithSandbox;
 
-	beforeAll(async () => {
-		assertReady();
-		sandbox = await startSandbox();
-		env = await createN8nEnv({ keepUserFolder: false });
-		await packAndInstall(env.userFolder);
-		n8n = await startN8n({ userFolder: env.userFolder });
-	});
-	afterAll(async () => {
-		await n8n?.stop();
-		await env?.cleanup();
-		await sandbox?.close();
-	});
+	beforeAll(async () => (running = await runningN8nWithSandbox()));
+	afterAll(async () => await running?.cleanup());
 
 	test('stopping the execution ends the polling within a second', async () => {
-		const credential = await n8n.createCredential({ name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
-		const apertis = { apertisApi: { id: credential.id, name: 'Apertis sandbox' } };
+		const { sandbox, n8n, apertis } = running;
 		const nodes = [
 			{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { path: 'start-endless', responseMode: 'onReceived', options: {} }, { typeVersion: 2 }), webhookId: 'b7e2d0c4-1f3a-4e5b-8c6d-7e8f9a0b1c2d' },
 			{ ...node('Video Create', 'apertisVideoCreate', 1, { model: 'veo3', prompt: 'Endless [never]' }), credentials: apertis },
 			{ ...node('Wait Until Done', 'apertisWaitUntilDone', 2, { timeout: 30 }), credentials: apertis },
 		];
 		const workflow = await n8n.createWorkflow({ name: 'Endless wait', nodes, connections: chain(nodes.map((n) => n.name)), settings: {} });
-		await n8n.rest('POST', `/rest/workflows/${workflow.id}/activate`, { versionId: workflow.versionId });
-		await until(async () => (await fetch(`${n8n.baseUrl}/webhook/start-endless`)).status === 200, 'the webhook to be registered');
+		await n8n.activateWorkflow(workflow.id, '/webhook/start-endless');
 
 		// The Wait Until Done node is polling: wait for a few polls, then press Stop.
 		await until(async () => sandbox.requests().filter((r) => r.path === '/v1/video/query').length >= 2, 'the first polls');
 		const executions = await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id, status: ['running'] }))}`);
-		const running = executions.results[0];
-		expect(running).toBeDefined();
+		const execution = executions.results[0];
+		expect(execution).toBeDefined();
 		const stoppedAt = Date.now();
-		await n8n.rest('POST', `/rest/executions/${running.id}/stop`);
-		await until(async () => (await n8n.rest('GET', `/rest/executions/${running.id}`)).status !== 'running', 'the execution to end');
+		await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
+		await until(async () => (await n8n.rest('GET', `/rest/executions/${execution.id}`)).status !== 'running', 'the execution to end');
 		await new Promise((resolve) => setTimeout(resolve, 3000));
 		const lastPoll = Math.max(...sandbox.requests().filter((r) => r.path === '/v1/video/query').map((r) => r.at));
 		expect(lastPoll - stoppedAt).toBeLessThan(1000);
 	});
 });
-
-async function until(condition: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-	const deadline = Date.now() + timeoutMs;
-	while (Date.now() < deadline) {
-		if (await condition()) return;
-		await new Promise((resolve) => setTimeout(resolve, 100));
-	}
-	throw new Error(`Timed out waiting for ${what}`);
-}

@@ -169,6 +169,8 @@ export interface N8nServer {
 		settings?: Record<string, unknown>;
 	}): Promise<any>;
 	getWorkflow(id: string): Promise<any>;
+	/** Activates the workflow's current version, then waits until GET servedPath answers 200; resolves that URL. */
+	activateWorkflow(id: string, servedPath: string): Promise<string>;
 	stop(): Promise<void>;
 }
 export function startN8n(options?: {
@@ -179,3 +181,5 @@ export function startN8n(options?: {
 	timeoutMs?: number;
 	echo?: boolean;
 }): Promise<N8nServer>;
+
+export * from './queueStack';

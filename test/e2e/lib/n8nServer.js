@@ -29,6 +29,9 @@
  *                                                  // POST /rest/credentials/test: the editor's "Test" button
  *       createWorkflow({ name, nodes, connections, settings? }) → Promise<{ id, ... }>  // POST /rest/workflows
  *       getWorkflow(id) → Promise<any>              // GET /rest/workflows/:id
+ *       activateWorkflow(id, servedPath) → Promise<string>   // POST /rest/workflows/:id/activate (its current
+ *                                                  // version), then waits until GET servedPath answers 200: webhooks
+ *                                                  // and forms register in the background. Resolves the served URL.
  *       output() → string                           // n8n's stdout+stderr so far (attach it to failures)
  *       stop() → Promise<void>                      // SIGTERM, SIGKILL after 10 s, whole process group; removes
  *                                                   // the temp user folder if startN8n created it. Idempotent.
@@ -222,6 +225,17 @@ async function startN8n(options = {}) {
 				}),
 			/** @param {string} id */
 			getWorkflow: async (id) => await rest('GET', `/rest/workflows/${encodeURIComponent(id)}`),
+			/** @param {string} id @param {string} servedPath */
+			activateWorkflow: async (id, servedPath) => {
+				const { versionId } = await rest('GET', `/rest/workflows/${encodeURIComponent(id)}`);
+				await rest('POST', `/rest/workflows/${encodeURIComponent(id)}/activate`, { versionId });
+				const url = `${baseUrl}${servedPath}`;
+				for (let attempt = 0; attempt < 300; attempt++) {
+					if ((await fetch(url)).status === 200) return url;
+					await sleep(100);
+				}
+				throw new Error(`${url} was never served after activating workflow ${id}\n--- n8n output (tail)\n${tail(proc.output(), 40)}`);
+			},
 			stop,
 		};
 	} catch (error) {
