@@ -183,3 +183,5 @@ export function startN8n(options?: {
 }): Promise<N8nServer>;
 
 export * from './queueStack';
+
+export * from './queueStack';

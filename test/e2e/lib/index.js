@@ -8,6 +8,7 @@
  *   packInstall  packPackage, installTarball, packAndInstall (the way n8n installs a community package)
  *   n8nCli       createN8nEnv / n8nEnv (import credentials + workflows, execute, executeBatch), parseExecutionOutput
  *   n8nServer    startN8n (n8n start, owner + cookie, REST helpers)
+ *   queueStack   startQueueStack (queue mode: private Redis + Postgres, main + workers), stopAllQueueStacks
  */
 module.exports = {
 	...require('./paths'),
@@ -15,4 +16,5 @@ module.exports = {
 	...require('./packInstall'),
 	...require('./n8nCli'),
 	...require('./n8nServer'),
+	...require('./queueStack'),
 };
