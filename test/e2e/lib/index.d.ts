@@ -183,5 +183,3 @@ export function startN8n(options?: {
 }): Promise<N8nServer>;
 
 export * from './queueStack';
-
-export * from './queueStack';
