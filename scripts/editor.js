@@ -1,7 +1,11 @@
 // `npm run editor`: the n8n editor with this package installed, the sandbox as its Apertis API and the examples
-// imported, to click through by hand. Runs until Ctrl-C, then stops n8n and the sandbox and removes its folders.
+// imported, to click through by hand. First it runs the set-up (scripts/setup.sh without chromium) and the build.
+// Runs until Ctrl-C, SIGINT or SIGTERM, then stops n8n and the sandbox and removes its folder (every temp file of
+// this run, n8n's included, is inside that folder). A signal during the set-up or the build stops that step's whole
+// process tree first.
 // Usage: node scripts/editor.js [--port 5678]   (default 5678, or a free port when 5678 is taken)
 'use strict';
+const { spawn } = require('child_process');
 const fs = require('fs');
 const net = require('net');
 const os = require('os');
@@ -23,13 +27,56 @@ function portIsFree(port) {
 	});
 }
 
+/** The set-up step running now: its own process group, so that a signal can stop its whole tree. */
+/** @type {import('child_process').ChildProcess | undefined} */
+let step;
+
+/**
+ * Runs one set-up step to completion (output shown as it comes); rejects when it fails.
+ * @param {string} command @param {string[]} args @param {NodeJS.ProcessEnv} [env]
+ */
+function runStep(command, args, env = process.env) {
+	return new Promise((resolve, reject) => {
+		const child = spawn(command, args, { cwd: path.resolve(__dirname, '..'), env, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
+		step = child;
+		child.on('error', reject);
+		child.on('close', (code, signal) => {
+			step = undefined;
+			if (code === 0) resolve(undefined);
+			else reject(new Error(`${command} ${args.join(' ')} ${signal ? `stopped by ${signal}` : `exited with ${code}`}`));
+		});
+	});
+}
+
+/** @type {(code?: number) => Promise<void>} */
+let stop = async (code = 0) => {
+	// Before n8n starts: stop the running set-up step's process tree, then leave.
+	if (step?.pid !== undefined && step.exitCode === null) {
+		const { pid } = step;
+		const ended = new Promise((resolve) => step?.once('close', resolve));
+		try {
+			process.kill(-pid, 'SIGTERM');
+		} catch {
+			// already gone
+		}
+		await ended;
+	}
+	process.exit(code);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());
+
 async function main() {
 	const portArg = process.argv.indexOf('--port');
 	const wanted = portArg > 0 ? Number(process.argv[portArg + 1]) : 5678;
+	await runStep('bash', ['scripts/setup.sh'], { ...process.env, SKIP_BROWSER: '1' });
+	await runStep('npm', ['run', '--silent', 'build']);
 	if (!runtimeInstalled()) throw new Error('The pinned n8n runtime is missing. Run: bash scripts/install-n8n-runtime.sh');
 	if (!packageBuildState().built) throw new Error('The package is not built. Run: npm run build');
 
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apertis-editor-'));
+	// Every temp file of this run (the packed tarball, n8n's own) goes inside root, and root goes at the end.
+	process.env.TMPDIR = root;
 	const userFolder = path.join(root, 'n8n');
 	const filesRoot = path.join(root, 'files');
 	fs.mkdirSync(filesRoot, { recursive: true });
@@ -38,17 +85,16 @@ async function main() {
 	/** @type {any} */
 	let n8n;
 	let stopping = false;
-	const stop = async (code = 0) => {
+	stop = async (code = 0) => {
 		if (stopping) return;
 		stopping = true;
 		console.log('\nstopping n8n and the sandbox…');
 		await n8n?.stop().catch(() => {});
 		await sandbox?.close().catch(() => {});
 		fs.rmSync(root, { recursive: true, force: true, maxRetries: 3 });
+		console.log('stopped');
 		process.exit(code);
 	};
-	process.on('SIGINT', () => void stop());
-	process.on('SIGTERM', () => void stop());
 
 	try {
 		sandbox = await startSandbox(EDITOR_SANDBOX);
@@ -76,11 +122,14 @@ n8n is running: ${n8n.baseUrl}
 Examples imported:
 ${lines.join('\n')}
 
-Press Ctrl-C to stop.`);
+Press Ctrl-C to stop (or send SIGINT or SIGTERM to this process).`);
 	} catch (error) {
 		console.error(error);
 		await stop(1);
 	}
 }
 
-void main();
+main().catch(async (error) => {
+	console.error(error instanceof Error ? error.message : error);
+	await stop(1);
+});
