@@ -1,23 +1,63 @@
 // Runs every example workflow in a real n8n against the sandbox and prints what happened: the manually triggered
 // ones with `n8n execute`, the form one through `n8n start` and an HTTP form post of test/fixtures/lake.png.
-// Usage: node scripts/demo.js [--keep] [example-file.json …]   (--keep leaves the output folder in place)
+// The outputs (each example's folder: its input copy, results.csv, videos/) stay in demo-output/ in the clone (ignored
+// by git); the next run replaces that folder.
 'use strict';
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const { startSandbox } = require('../test/sandbox');
 const { runExamples, exampleFiles, SANDBOX_TIMING } = require('./examples');
 
+const DEFAULT_OUTPUT = path.resolve(__dirname, '..', 'demo-output');
+/** Written into the output folder: only a folder holding it (or an empty one) is replaced by the next run. */
+const MARKER = '.apertis-demo-output';
+const USAGE = `Usage: npm run demo -- [--out DIR] [example-file.json …]   (or node scripts/demo.js …)
+  --out DIR   where the outputs go (default: demo-output/ in the clone, ignored by git); the folder is replaced on
+              every run, so it must be empty, missing, or a previous demo's output folder
+  example files: names in examples/ (default: every example)`;
+
+class UsageError extends Error {}
+
+/** @param {string[]} argv */
+function parseArgs(argv) {
+	let output = DEFAULT_OUTPUT;
+	/** @type {string[]} */
+	const files = [];
+	for (let i = 0; i < argv.length; i++) {
+		if (argv[i] === '--help' || argv[i] === '-h') return { help: true, output, files };
+		if (argv[i] === '--keep') continue; // the outputs are always kept now; accepted so that old scripts still run
+		if (argv[i] === '--out') {
+			if (!argv[i + 1] || argv[i + 1].startsWith('--')) throw new UsageError('--out needs a folder');
+			output = path.resolve(argv[++i]);
+		} else if (argv[i].startsWith('--')) throw new UsageError(`unknown option ${argv[i]}`);
+		else files.push(argv[i]);
+	}
+	return { help: false, output, files };
+}
+
+/** Empties the output folder of the previous run (never a folder the demo did not make) and marks it as the demo's. */
+function prepareOutput(/** @type {string} */ output) {
+	if (fs.existsSync(output)) {
+		const entries = fs.readdirSync(output);
+		if (entries.length && !entries.includes(MARKER)) {
+			throw new UsageError(`${output} is not empty and is not a previous demo's output folder (it has no ${MARKER}): remove it or pass another --out`);
+		}
+		fs.rmSync(output, { recursive: true, force: true });
+	}
+	fs.mkdirSync(output, { recursive: true });
+	fs.writeFileSync(path.join(output, MARKER), 'Written by npm run demo (scripts/demo.js): the next run replaces this folder.\n');
+}
+
 async function main() {
-	const args = process.argv.slice(2);
-	const keep = args.includes('--keep');
-	const files = args.filter((a) => !a.startsWith('--'));
-	const outputRoot = fs.mkdtempSync(path.join(os.tmpdir(), 'apertis-demo-'));
+	const { help, output: outputRoot, files } = parseArgs(process.argv.slice(2));
+	if (help) return console.log(USAGE);
+	prepareOutput(outputRoot);
 	const sandbox = await startSandbox(SANDBOX_TIMING);
 	const started = Date.now();
 	let results = [];
 	try {
+		console.log(`outputs go to ${outputRoot} (replaced on every run)`);
 		console.log(`sandbox: ${sandbox.url} (no API key needed; each video takes ${SANDBOX_TIMING.durationMs / 1000} s ± ${SANDBOX_TIMING.durationSpread * 100} %)`);
 		results = await runExamples({
 			sandbox,
@@ -32,8 +72,8 @@ async function main() {
 		await sandbox.close();
 	}
 	printTable(results);
-	console.log(`\nall examples: ${((Date.now() - started) / 1000).toFixed(1)} s; outputs in ${outputRoot}${keep ? '' : ' (removed now; pass --keep to keep them)'}`);
-	if (!keep) fs.rmSync(outputRoot, { recursive: true, force: true });
+	console.log(`\nall examples: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+	console.log(`outputs in ${outputRoot} (kept; the next run replaces them)`);
 	process.exit(results.length && results.every((r) => r.ok) ? 0 : 1);
 }
 
@@ -60,6 +100,10 @@ function printTable(rows) {
 }
 
 main().catch((error) => {
+	if (error instanceof UsageError) {
+		console.error(`demo: ${error.message}\n${USAGE}`);
+		process.exit(2);
+	}
 	console.error(error);
 	process.exit(1);
 });
