@@ -91,6 +91,20 @@ describe('Video From Image through n8n-core against the sandbox', () => {
 		expect(sandbox.requests()).toHaveLength(0);
 	});
 
+	test('Wait for Completion with Download Video: the image comes from binaryPropertyName, the video goes to binaryPropertyOutput', async () => {
+		const result = await fromImage(
+			{ model: 'veo_3_1', prompt: 'Waves [duration:0.2]', binaryPropertyName: 'photo', waitForCompletion: true, timeout: 1, downloadVideo: true, binaryPropertyOutput: 'video' },
+			{ photo: png().data },
+		);
+		expect(result.error('From Image')).toBeUndefined();
+		expect(uploads()[0].body).toMatchObject({ files: [{ sha256: sha256(PNG) }] });
+		const [item] = result.output('From Image');
+		expect(item.json).toMatchObject({ status: 'completed' });
+		expect(Object.keys(item.binary ?? {})).toEqual(['video']);
+		expect(item.binary?.video).toMatchObject({ mimeType: 'video/mp4', fileName: expect.stringMatching(/^video_.*\.mp4$/) });
+		expect(sha256(await binaryBytes(item, 'video'))).toBe(await sandbox.videoSha256(String(item.json.id)));
+	});
+
 	test('From Image → Query downloads the finished video from /v1/videos/{id}/content', async () => {
 		const created = await fromImage({ model: 'veo_3_1-fast', prompt: 'Waves [duration:0.2]' });
 		const id = created.output('From Image')[0].json.id as string;
