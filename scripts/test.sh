@@ -30,9 +30,9 @@ check_temp_left_by() {
 echo "== unit + in-process tests (n8n-core WorkflowExecute against the sandbox)"
 TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjects unit inprocess --json --outputFile=.tmp/jest-fast.json || status=$?
 check_temp_left_by "unit + in-process tests"
-echo "== real n8n: end-to-end and editor tests (one at a time: each starts n8n)"
-TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjects e2e editor --runInBand --json --outputFile=.tmp/jest-n8n.json || status=$?
-check_temp_left_by "end-to-end and editor tests"
+echo "== real n8n: end-to-end, editor and command tests (one at a time: each starts n8n)"
+TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjects e2e editor commands --runInBand --json --outputFile=.tmp/jest-n8n.json || status=$?
+check_temp_left_by "end-to-end, editor and command tests"
 
 node scripts/summarize-jest.js "${leaks[@]}" .tmp/jest-fast.json .tmp/jest-n8n.json || status=$?
 exit "$status"
