@@ -3,7 +3,7 @@ import { cancellableSleep } from '../sleep';
 import { MinHeap } from './heap';
 import { errorText, failureMessage, namingTask, timeoutMessage } from './messages';
 import { Pace } from './pace';
-import { nextPollDelay, retryDelay, type ProgressSample } from './schedule';
+import { estimateFinish, nextPollDelay, retryDelay, type ProgressSample } from './schedule';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 
 /** Thrown when the execution is cancelled; `pending` holds every task not yet settled, so no id is lost. */
@@ -36,6 +36,9 @@ const realClock: PollClock = { now: () => Date.now(), sleep: cancellableSleep };
 interface Task {
 	target: PollTarget;
 	index: number;
+	/** When waiting for it began: its time-out and schedule count from here. */
+	startedAt: number;
+	deadline: number;
 	polls: number;
 	errors: number;
 	lastError?: string;
@@ -65,7 +68,8 @@ class PollRun {
 	private readonly maxMs: number;
 	private readonly maxConcurrent: number;
 	private readonly startedAt: number;
-	private readonly deadline: number;
+	/** When the run hands the tasks still running back to the caller (Infinity: never). */
+	private readonly handOffAt: number;
 	private readonly tasks: Task[];
 	private readonly outcomes: PollOutcome[];
 	private readonly queue = new MinHeap<Task>();
@@ -87,31 +91,35 @@ class PollRun {
 		this.maxMs = Math.max(this.minMs, options.pollIntervalMs);
 		this.maxConcurrent = Math.max(1, options.maxConcurrentRequests ?? DEFAULTS.maxConcurrent);
 		this.startedAt = this.clock.now();
-		this.deadline = this.startedAt + Math.max(0, options.timeoutMs);
-		this.tasks = targets.map((target, index) => ({
-			target,
-			index,
-			polls: 0,
-			errors: 0,
-			samples: [],
-			settled: false,
-		}));
+		const handOffMs = options.handOffAfterMs ?? 0;
+		this.handOffAt = handOffMs > 0 ? this.startedAt + handOffMs : Infinity;
+		this.tasks = targets.map((target, index) => this.newTask(target, index));
 		this.outcomes = new Array(this.tasks.length);
 		this.open = this.tasks.length;
 		this.pace = new Pace(options.requestsPerSecond);
+	}
+
+	private newTask(target: PollTarget, index: number): Task {
+		const since = target.waitingSinceMs;
+		const startedAt = since !== undefined && since < this.startedAt ? since : this.startedAt;
+		const deadline = startedAt + Math.max(0, this.options.timeoutMs);
+		return { target, index, startedAt, deadline, polls: 0, errors: 0, samples: [], settled: false };
 	}
 
 	async run(): Promise<PollOutcome[]> {
 		this.throwIfAborted();
 		const firstDelay = this.delayFor(undefined, this.startedAt);
 		for (const task of this.tasks) this.schedule(task, this.startedAt, firstDelay);
+		this.timeOutDue(this.startedAt);
 		try {
 			for (;;) {
 				this.throwIfAborted();
 				this.handleCompletions();
 				if (this.open === 0) return this.outcomes;
 				const now = this.clock.now();
-				if (now >= this.deadline) return this.timeOutTheRest(now);
+				this.timeOutDue(now);
+				if (this.open === 0) return this.outcomes;
+				if (now >= this.handOffAt) return this.handOffTheRest(now);
 				this.startDuePolls(now);
 				if (this.completions.length === 0) await this.waitUntil(this.nextWakeAt(), now);
 			}
@@ -123,7 +131,7 @@ class PollRun {
 
 	private throwIfAborted(): void {
 		if (this.options.signal?.aborted) {
-			throw new PollAborted(this.tasks.filter((t) => !t.settled).map((t) => t.target));
+			throw new PollAborted(this.pending().map((t) => t.target));
 		}
 	}
 
@@ -136,8 +144,12 @@ class PollRun {
 		}
 	}
 
-	private timeOutTheRest(now: number): PollOutcome[] {
-		for (const task of this.tasks.filter((t) => !t.settled)) {
+	private pending(): Task[] {
+		return this.tasks.filter((t) => !t.settled);
+	}
+
+	private timeOutDue(now: number): void {
+		for (const task of this.pending().filter((t) => t.deadline <= now)) {
 			const message = timeoutMessage(
 				task.target.taskId,
 				this.options.timeoutMs,
@@ -145,6 +157,19 @@ class PollRun {
 				task.lastError,
 			);
 			this.settle(task, now, 'timedOut', message);
+		}
+	}
+
+	/** Every task still running leaves as 'stillRunning', with when the schedule expects it to finish. */
+	private handOffTheRest(now: number): PollOutcome[] {
+		for (const task of this.pending()) {
+			const estimate = estimateFinish({
+				samples: task.samples,
+				peerDurationsMs: this.peersOf(task),
+			});
+			this.settle(task, now, 'stillRunning');
+			if (estimate)
+				this.outcomes[task.index].expectedFinishAtMs = task.startedAt + estimate.finishAtMs;
 		}
 		return this.outcomes;
 	}
@@ -162,15 +187,16 @@ class PollRun {
 		}
 	}
 
-	/** The next due poll (or the next free pace slot), else the deadline. */
+	/** The next due poll (or the next free pace slot), else the earliest time-out or the hand-off. */
 	private nextWakeAt(): number {
-		if (this.queue.size === 0 || this.inFlight >= this.maxConcurrent) return this.deadline;
-		return Math.min(this.deadline, Math.max(this.queue.peekAt()!, this.pace.readyAt()));
+		const bound = this.pending().reduce((at, t) => Math.min(at, t.deadline), this.handOffAt);
+		if (this.queue.size === 0 || this.inFlight >= this.maxConcurrent) return bound;
+		return Math.min(bound, Math.max(this.queue.peekAt()!, this.pace.readyAt()));
 	}
 
 	private schedule(task: Task, now: number, delayMs: number): void {
 		// Past the deadline the task would time out unseen: look once more just before it instead.
-		const at = Math.min(now + delayMs, Math.max(now + this.minMs, this.deadline - LAST_LOOK_MS));
+		const at = Math.min(now + delayMs, Math.max(now + this.minMs, task.deadline - LAST_LOOK_MS));
 		this.queue.push(at, task);
 	}
 
@@ -182,7 +208,7 @@ class PollRun {
 			taskId: task.target.taskId,
 			outcome,
 			polls: task.polls,
-			elapsedMs: now - this.startedAt,
+			elapsedMs: now - task.startedAt,
 		};
 		if (task.last) result.last = task.last;
 		if (error !== undefined) result.error = error;
@@ -213,7 +239,7 @@ class PollRun {
 		task.lastError = undefined;
 		const status = String(snapshot.status ?? '').toLowerCase();
 		if (status === 'completed') {
-			this.peersOf(task).push(now - this.startedAt);
+			this.peersOf(task).push(now - task.startedAt);
 			this.settle(task, now, 'completed');
 		} else if (status === 'failed') {
 			this.settle(task, now, 'failed', failureMessage(task.target.taskId, snapshot));
@@ -231,14 +257,14 @@ class PollRun {
 
 	private recordProgress(task: Task, snapshot: PollSnapshot, now: number): void {
 		if (typeof snapshot.progress !== 'number' || !Number.isFinite(snapshot.progress)) return;
-		task.samples.push({ atMs: now - this.startedAt, progress: snapshot.progress });
+		task.samples.push({ atMs: now - task.startedAt, progress: snapshot.progress });
 		if (task.samples.length > MAX_SAMPLES) task.samples.shift();
 	}
 
 	/** The schedule's delay for a task after a status read (or, without a task, before the first poll). */
 	private delayFor(task: Task | undefined, now: number): number {
 		return nextPollDelay({
-			elapsedMs: now - this.startedAt,
+			elapsedMs: now - (task?.startedAt ?? this.startedAt),
 			polls: task?.polls ?? 0,
 			samples: task?.samples ?? [],
 			peerDurationsMs: task ? this.peersOf(task) : [],

@@ -3,6 +3,11 @@ export interface PollTarget {
 	key: string | number;
 	taskId: string;
 	model?: string;
+	/**
+	 * When waiting for this task began, if before this run (a task handed off by an earlier pass): its time-out and
+	 * its schedule count from there. Default: the run's start.
+	 */
+	waitingSinceMs?: number;
 }
 
 /** What one status request returned. `progress` is a percentage (0–100) when the API reports one. */
@@ -22,13 +27,17 @@ export type ErrorVerdict = 'retry' | 'fatal' | { retryAfterMs: number };
 export interface PollOutcome {
 	key: string | number;
 	taskId: string;
-	outcome: 'completed' | 'failed' | 'timedOut';
+	/** `stillRunning`: not finished when the run handed off (`handOffAfterMs`); to be waited for again later. */
+	outcome: 'completed' | 'failed' | 'timedOut' | 'stillRunning';
 	/** Last snapshot seen. */
 	last?: PollSnapshot;
 	/** Why it failed or timed out; human readable and includes the task id. */
 	error?: string;
 	polls: number;
+	/** Since waiting for the task began (its `waitingSinceMs`, else the run's start). */
 	elapsedMs: number;
+	/** stillRunning only: when the schedule expects the task to finish (epoch ms), if it has an estimate. */
+	expectedFinishAtMs?: number;
 }
 
 export interface PollClock {
@@ -45,8 +54,13 @@ export interface PollOptions {
 	pollIntervalMs: number;
 	/** Lower bound between two polls of one task (default 1000). */
 	minIntervalMs?: number;
-	/** Per run: a task not finished this long after the start ends as 'timedOut'. */
+	/** A task not finished this long after waiting for it began ends as 'timedOut'. */
 	timeoutMs: number;
+	/**
+	 * Durable hand-off: this long after the run's start, every task still running ends as 'stillRunning' (with its
+	 * expected finish), so the caller can park the wait elsewhere. Default: never.
+	 */
+	handOffAfterMs?: number;
 	/** Global pace: request starts per second across all tasks. */
 	requestsPerSecond: number;
 	/** Default 8. */

@@ -238,6 +238,57 @@ describe('pollUntilDone: timeout and outcomes', () => {
 	});
 });
 
+describe('pollUntilDone: durable hand-off (handOffAfterMs, waitingSinceMs)', () => {
+	const tasks: SimTask[] = [
+		{ taskId: 'quick', durationMs: 10_000, model: 'veo3' },
+		{ taskId: 'long', durationMs: 60_000, model: 'veo3' },
+		{ taskId: 'endless', durationMs: 0, forever: true, progress: false, model: 'sora-2' },
+	];
+
+	test('after handOffAfterMs the tasks still running leave as stillRunning with their last status and expected finish', async () => {
+		const clock = new VirtualClock();
+		const api = new SimulatedApi(clock, tasks);
+		const outcomes = await run(clock, api, { handOffAfterMs: 30_000, timeoutMs: 10 * 60_000 });
+		expect(outcomes.map((o) => o.outcome)).toEqual(['completed', 'stillRunning', 'stillRunning']);
+		expect(clock.now()).toBe(30_000);
+		expect(outcomes[1]).toMatchObject({ taskId: 'long', last: { status: 'processing' }, elapsedMs: 30_000 });
+		// From its progress (linear to 100 % at 60 s) the schedule expects "long" near 60 s.
+		expect(outcomes[1].expectedFinishAtMs).toBeGreaterThan(50_000);
+		expect(outcomes[1].expectedFinishAtMs).toBeLessThan(70_000);
+		// "endless" reports no progress and no task of its model finished: no estimate.
+		expect(outcomes[2].expectedFinishAtMs).toBeUndefined();
+		expect(outcomes.every((o) => o.error === undefined)).toBe(true);
+	});
+
+	test('a later pass counts the time-out from waitingSinceMs, not from its own start', async () => {
+		const clock = new VirtualClock();
+		const api = new SimulatedApi(clock, tasks);
+		await run(clock, api, { handOffAfterMs: 30_000, timeoutMs: 50_000 });
+		const again = api.targets().slice(1).map((target) => ({ ...target, waitingSinceMs: 0 }));
+		const outcomes = await run(clock, api, { timeoutMs: 50_000 }, again);
+		expect(outcomes.map((o) => o.outcome)).toEqual(['timedOut', 'timedOut']);
+		expect(clock.now()).toBe(50_000);
+		expect(outcomes[0].error).toMatch(/^Task long did not finish within 50 seconds/);
+	});
+
+	test('a later pass completes a task; its elapsed time counts from waitingSinceMs', async () => {
+		const clock = new VirtualClock();
+		const api = new SimulatedApi(clock, tasks.slice(0, 2));
+		await run(clock, api, { handOffAfterMs: 30_000 });
+		const outcomes = await run(clock, api, {}, [{ ...api.targets()[1], waitingSinceMs: 0 }]);
+		expect(outcomes[0]).toMatchObject({ taskId: 'long', outcome: 'completed' });
+		expect(outcomes[0].elapsedMs).toBeGreaterThanOrEqual(60_000);
+		expect(outcomes[0].elapsedMs).toBeLessThanOrEqual(62_000);
+	});
+
+	test('without handOffAfterMs nothing is handed off', async () => {
+		const clock = new VirtualClock();
+		const api = new SimulatedApi(clock, tasks.slice(0, 2));
+		const outcomes = await run(clock, api);
+		expect(outcomes.map((o) => o.outcome)).toEqual(['completed', 'completed']);
+	});
+});
+
 describe('pollUntilDone: stop means stop', () => {
 	test('abort rejects with PollAborted and the unsettled targets, without waiting for hung requests', async () => {
 		const clock = new VirtualClock();
