@@ -160,16 +160,22 @@ export interface StreamedChunk {
 
 /**
  * Sends one chat message to a streaming Chat Trigger and reads the answer as it arrives: n8n writes one JSON object
- * per line ({ type: 'begin' | 'item' | 'end' | 'error', content?, metadata }). Returns every line with the number of
- * the network read that delivered it, and the number of reads in all.
+ * per line ({ type: 'begin' | 'item' | 'end' | 'error', content?, metadata }). `onChunk` sees each line the moment it
+ * is read (to look at the world then, e.g. the sandbox's task state). Returns every line with the number of the
+ * network read that delivered it, and the number of reads in all.
  */
-export async function streamChat(n8n: N8nServer, webhookId: string, chatInput: string, sessionId = `session-${Date.now()}`): Promise<{ status: number; contentType: string | null; chunks: StreamedChunk[]; reads: number; raw: string }> {
+export async function streamChat(n8n: N8nServer, webhookId: string, chatInput: string, options: { sessionId?: string; onChunk?: (json: any) => void } = {}): Promise<{ status: number; contentType: string | null; chunks: StreamedChunk[]; reads: number; raw: string }> {
 	const response = await fetch(chatUrl(n8n, webhookId), {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ action: 'sendMessage', sessionId, chatInput }),
+		body: JSON.stringify({ action: 'sendMessage', sessionId: options.sessionId ?? `session-${Date.now()}`, chatInput }),
 	});
 	const chunks: StreamedChunk[] = [];
+	const take = (read: number, line: string) => {
+		const json = JSON.parse(line);
+		options.onChunk?.(json);
+		chunks.push({ read, json });
+	};
 	const decoder = new TextDecoder();
 	let buffer = '';
 	let raw = '';
@@ -183,10 +189,10 @@ export async function streamChat(n8n: N8nServer, webhookId: string, chatInput: s
 		buffer += text;
 		const lines = buffer.split('\n');
 		buffer = lines.pop() ?? '';
-		for (const line of lines) if (line.trim()) chunks.push({ read: reads, json: JSON.parse(line) });
+		for (const line of lines) if (line.trim()) take(reads, line);
 		reads++;
 	}
-	if (buffer.trim()) chunks.push({ read: reads - 1, json: JSON.parse(buffer) });
+	if (buffer.trim()) take(reads - 1, buffer);
 	return { status: response.status, contentType: response.headers.get('content-type'), chunks, reads, raw };
 }
 
