@@ -3,6 +3,6 @@
 # Writes bench/results.md and bench/results.json. Pass --quick for a short smoke run (writes nothing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SKIP_BROWSER=1 bash scripts/setup.sh
+SKIP_BROWSER=1 SKIP_QUEUE_SERVICES=1 bash scripts/setup.sh
 npm run --silent build
 node scripts/bench/run.js "$@"

@@ -1,5 +1,6 @@
 // `npm run editor`: the n8n editor with this package installed, the sandbox as its Apertis API and the examples
-// imported, to click through by hand. First it runs the set-up (scripts/setup.sh without chromium) and the build.
+// imported, to click through by hand. First it runs the set-up (scripts/setup.sh without chromium, Redis and
+// PostgreSQL) and the build.
 // Runs until Ctrl-C, SIGINT or SIGTERM, then stops n8n and the sandbox and removes its folder (every temp file of
 // this run, n8n's included, is inside that folder). A signal during the set-up or the build stops that step's whole
 // process tree first.
@@ -69,7 +70,7 @@ process.on('SIGTERM', () => void stop());
 async function main() {
 	const portArg = process.argv.indexOf('--port');
 	const wanted = portArg > 0 ? Number(process.argv[portArg + 1]) : 5678;
-	await runStep('bash', ['scripts/setup.sh'], { ...process.env, SKIP_BROWSER: '1' });
+	await runStep('bash', ['scripts/setup.sh'], { ...process.env, SKIP_BROWSER: '1', SKIP_QUEUE_SERVICES: '1' });
 	await runStep('npm', ['run', '--silent', 'build']);
 	if (!runtimeInstalled()) throw new Error('The pinned n8n runtime is missing. Run: bash scripts/install-n8n-runtime.sh');
 	if (!packageBuildState().built) throw new Error('The package is not built. Run: npm run build');

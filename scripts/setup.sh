@@ -1,15 +1,37 @@
 #!/usr/bin/env bash
-# Everything the tests and the demo need on a fresh machine: the package's dev dependencies, the pinned n8n
-# runtime (test/e2e/n8n-runtime) and Debian's chromium for the editor tests. Each step skips itself when done.
+# Everything the tests and the demo need on a fresh machine: the pinned n8n runtime (test/e2e/n8n-runtime, with the
+# Node 24 it runs on), the package's dev dependencies, Debian's Redis + PostgreSQL for the queue-mode tests and
+# Debian's chromium for the editor tests. Each step skips itself when done. It prints its plan first (what goes where,
+# how big, how long, what runs as root), then a line per step; the long steps print progress every 20 s.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/lib/progress.sh
 
-if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-	echo "== npm ci (package dev dependencies)"
-	npm ci --ignore-scripts --no-audit --no-fund
-fi
+as_root="as root"; [ "$(id -u)" = "0" ] || as_root="with sudo (it may ask for your password)"
+dev_deps_current() { [ -f node_modules/.package-lock.json ] && ! [ package-lock.json -nt node_modules/.package-lock.json ]; }
+state() { if "$@"; then echo "installed"; else echo "to install"; fi; }
+queue_step="$( [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] && echo "skipped (not needed here)" || echo "apt-get install $as_root unless present")"
+browser_step="$( [ "${SKIP_BROWSER:-}" = "1" ] && echo "skipped (not needed here)" || { command -v chromium >/dev/null 2>&1 && echo "installed" || echo "to install: apt-get install chromium $as_root"; })"
+echo "== set-up: 4 steps, each skipped when already done (sizes and times of a first run: see README \"Quick start\")"
+echo "   1/4 n8n 2.41.1 + the Node 24.21.0 it runs on -> test/e2e/n8n-runtime/node_modules (~2.8 GB, ~5 min): $(state bash scripts/install-n8n-runtime.sh --check)"
+echo "   2/4 the package's dev dependencies (npm ci, with that Node 24) -> node_modules (~0.9 GB, ~1 min): $(state dev_deps_current)"
+echo "   3/4 Debian's redis-server + postgresql for the queue-mode tests: $queue_step"
+echo "   4/4 Debian's chromium for the editor tests: $browser_step"
+echo "   (npm keeps what it downloads in its cache, ~/.npm: ~0.8 GB)"
+
+echo "== 1/4 n8n runtime"
 bash scripts/install-n8n-runtime.sh
+echo "== 2/4 dev dependencies"
+if dev_deps_current; then
+	echo "   already installed (node_modules matches package-lock.json)"
+else
+	with_progress "npm ci" node_modules "0.9 GB" -- bash scripts/install-dev-deps.sh --loglevel=warn
+fi
+echo "== 3/4 Redis + PostgreSQL for the queue-mode tests$( [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] && echo ": skipped" || echo " (nothing to do when present)")"
 [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] || bash scripts/install-queue-services.sh  # Redis + PostgreSQL (queue-mode tests)
 if [ "${SKIP_BROWSER:-}" != "1" ]; then
+	echo "== 4/4 chromium"
 	bash scripts/install-browser.sh
+else
+	echo "== 4/4 chromium: skipped (not needed here)"
 fi
