@@ -156,7 +156,11 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		// Who ran what: every execution was started by exactly one worker, and both workers took some.
 		const byWorker: Record<string, string[]> = {};
 		for (const { id } of executions) (byWorker[stack.workerOf(id) ?? 'nobody'] ??= []).push(id);
-		log(`executions per worker: ${Object.entries(byWorker).map(([w, ids]) => `${w}=${ids.length}`).join(' ')}`);
+		const peak = (ids: string[]) => {
+			const spans = executions.filter((e) => ids.includes(String(e.id))).map((e) => [Date.parse(e.startedAt), Date.parse(e.stoppedAt)]);
+			return Math.max(...spans.map(([start]) => spans.filter(([a, b]) => a <= start && start < b).length));
+		};
+		log(`executions per worker: ${Object.entries(byWorker).map(([w, ids]) => `${w}=${ids.length} (at most ${peak(ids)} at once)`).join(' ')}`);
 		expect(byWorker.nobody).toBeUndefined();
 		expect(Object.keys(byWorker).sort()).toEqual(['worker1', 'worker2']);
 

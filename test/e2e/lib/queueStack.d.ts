@@ -94,6 +94,8 @@ export interface QueueStack {
 	waitForWebhook(method: string, path: string): Promise<string>;
 	request(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; text: string }>;
 	rest(method: string, path: string, body?: unknown): Promise<any>;
+	/** The owner's session cookie for main (`n8n-auth=…`), e.g. for GET /rest/binary-data. */
+	cookieHeader(): string;
 
 	/** Execution summaries, newest first. */
 	executions(filter?: { workflowId?: string; status?: string[] }): Promise<any[]>;

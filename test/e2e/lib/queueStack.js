@@ -50,6 +50,7 @@
  *       another message, so no execution is started by the probe
  *   await stack.rest(method, path, body?)      `/rest/...` on main with the owner's cookie; returns `data`
  *   await stack.request(method, path, body?)   same, never throws on status: { status, body, text }
+ *   stack.cookieHeader()                       the owner's `n8n-auth=…` cookie (e.g. GET /rest/binary-data)
  *
  *   Executions
  *   await stack.executions({ workflowId?, status? })  GET /rest/executions (newest first): summaries
@@ -78,7 +79,7 @@ const net = require('net');
 const path = require('path');
 const crypto = require('crypto');
 const { runProcess, runChecked, startProcess, freePorts, tail } = require('./process');
-const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, assertRuntimeInstalled } = require('./paths');
+const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, REPO_ROOT, assertRuntimeInstalled } = require('./paths');
 const { n8nProcessEnv } = require('./n8nCli');
 const { packPackage, installTarball } = require('./packInstall');
 
@@ -808,6 +809,8 @@ async function startQueueStack(options = {}) {
 		waitForWebhook,
 		request,
 		rest,
+		/** The owner's session cookie for main (`n8n-auth=…`), for requests rest() does not cover (binary downloads). */
+		cookieHeader: () => cookieHeader,
 		executions,
 		execution,
 		waitForExecution,
@@ -830,9 +833,25 @@ async function startQueueStack(options = {}) {
 		say(`postgres up on ${pgPort}, database created`);
 		let tarball = options.tarball;
 		if (!tarball) {
-			const packed = await packPackage();
-			tarball = packed.tarball;
-			packedDir = path.dirname(tarball);
+			// dist/ may be mid-rebuild (another `npm run build`): pack until the tarball holds every node and
+			// credential file package.json names.
+			const pkg = JSON.parse(fs.readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8'));
+			/** @type {string[]} */
+			const wanted = [...(pkg.n8n?.nodes ?? []), ...(pkg.n8n?.credentials ?? [])];
+			for (let attempt = 1; ; attempt++) {
+				const packed = await packPackage();
+				packedDir = path.dirname(packed.tarball);
+				const missing = wanted.filter((file) => !packed.files.includes(file));
+				if (!missing.length) {
+					tarball = packed.tarball;
+					break;
+				}
+				fs.rmSync(packedDir, { recursive: true, force: true });
+				packedDir = undefined;
+				if (attempt >= 6) throw new Error(`the packed package lacks ${missing.join(', ')}: run npm run build`);
+				say(`dist/ is incomplete (${missing.length} file(s) missing), packing again in 5 s`);
+				await sleep(5_000);
+			}
 		}
 		const packageTarball = tarball;
 		await Promise.all([main.userFolder, ...workers.map((w) => w.userFolder)].map((dir) => installTarball(dir, packageTarball)));
