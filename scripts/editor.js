@@ -64,8 +64,13 @@ let stop = async (code = 0) => {
 	}
 	process.exit(code);
 };
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+let signalled = false;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+	process.on(signal, () => {
+		signalled = true;
+		void stop();
+	});
+}
 
 async function main() {
 	const portArg = process.argv.indexOf('--port');
@@ -131,6 +136,7 @@ Press Ctrl-C to stop (or send SIGINT or SIGTERM to this process).`);
 }
 
 main().catch(async (error) => {
+	if (signalled) return; // the step failed because a signal stopped it: stop() is already on its way out
 	console.error(error instanceof Error ? error.message : error);
 	await stop(1);
 });
