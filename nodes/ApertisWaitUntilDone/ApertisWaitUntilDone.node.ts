@@ -21,11 +21,8 @@ export class ApertisWaitUntilDone implements INodeType {
 		defaults: { name: 'Apertis Wait Until Done' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
-		outputs: [
-			{ type: NodeConnectionTypes.Main, displayName: 'Completed' },
-			{ type: NodeConnectionTypes.Main, displayName: 'Failed' },
-		],
-		outputNames: ['Completed', 'Failed'],
+		// A third output, Still Running, exists only while Hand Off After is above 0.
+		outputs: `={{(${wait.outputsFor})($parameter)}}`,
 		credentials: [{ name: 'apertisApi', required: true }],
 		properties: wait.properties,
 	};

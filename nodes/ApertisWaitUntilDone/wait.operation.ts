@@ -10,6 +10,7 @@ import { errorItem, toItemError } from '../shared/errors';
 import { parseTaskId } from '../shared/taskIds';
 import type { TaskItem } from '../shared/waiting/settleTasks';
 import { byInputItem, settleTasks } from '../shared/waiting/settleTasks';
+import { handOffField, readHandOffAfter, waitingSinceOf } from '../shared/waiting/handOff';
 
 export const properties: INodeProperties[] = [
 	{
@@ -22,12 +23,26 @@ export const properties: INodeProperties[] = [
 			'The ID of the task to wait for: "veo3:…"/"sora-2:…" from Video Create or Sora Chat Stream, "video_…" from Video From Image',
 	},
 	...pollFields,
+	handOffField,
 	...downloadFields('binaryPropertyName'),
 ];
 
 /**
+ * The node's outputs for its parameters. n8n evaluates this in the editor and at run time from its source text, so
+ * it must not refer to anything outside itself.
+ */
+export function outputsFor(parameters: {
+	handOffAfter?: number;
+}): Array<{ type: 'main'; displayName: string }> {
+	const names = ['Completed', 'Failed'];
+	if (Number(parameters.handOffAfter) > 0) names.push('Still Running');
+	return names.map((displayName) => ({ type: 'main', displayName }));
+}
+
+/**
  * Waits for the tasks of all input items at once. Completed tasks leave by output 0; failed and timed-out ones by
- * output 1 with their id, last status and an error. Every input item leaves by exactly one of them.
+ * output 1 with their id, last status and an error; with a hand-off, tasks still running then leave by output 2.
+ * Every input item leaves by exactly one of them.
  */
 export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	const invalid: INodeExecutionData[] = [];
@@ -36,7 +51,7 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const task = parseTaskId(ctx.getNodeParameter('taskId', itemIndex));
 			const model = typeof item.json.model === 'string' ? item.json.model : undefined;
-			tasks.push({ itemIndex, task, model, json: {} });
+			tasks.push({ itemIndex, task, model, waitingSinceMs: waitingSinceOf(item.json), json: {} });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);
 			if (!ctx.continueOnFail()) throw itemError;
@@ -44,6 +59,9 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 		}
 	});
 	const download = readDownloadSettings(ctx, 'binaryPropertyName');
-	const { completed, failed } = await settleTasks(ctx, tasks, readWaitSettings(ctx), download);
-	return [completed.sort(byInputItem), [...failed, ...invalid].sort(byInputItem)];
+	const handOffAfterMinutes = readHandOffAfter(ctx);
+	const settings = { ...readWaitSettings(ctx), handOffAfterMinutes };
+	const { completed, failed, stillRunning } = await settleTasks(ctx, tasks, settings, download);
+	const outputs = [completed.sort(byInputItem), [...failed, ...invalid].sort(byInputItem)];
+	return handOffAfterMinutes > 0 ? [...outputs, stillRunning.sort(byInputItem)] : outputs;
 }

@@ -151,6 +151,8 @@ export interface WaitSettings {
 	pollIntervalSeconds: number;
 	timeoutMinutes: number;
 	requestsPerSecond: number;
+	/** Wait Until Done only: see waiting/handOff.ts. */
+	handOffAfterMinutes?: number;
 }
 
 export function readWaitSettings(ctx: IExecuteFunctions): WaitSettings {

@@ -165,3 +165,51 @@ describe('"Wait for Completion" on Video Create uses the same poller', () => {
 		expect(kept.output('Create')[1].json.id).toBe(sandbox.tasks()[1].id);
 	});
 });
+
+describe('Wait Until Done: durable hand-off (handOffAfter, Still Running)', () => {
+	test('tasks still running after handOffAfter leave by Still Running with id, status, next_check_at and waiting_since', async () => {
+		const before = Date.now();
+		const result = await createAndWait(['Quick [duration:0.5]', 'Long [duration:30]', 'Broken [fail]'], { handOffAfter: 0.1, timeout: 5 });
+		expect(result.error('Wait')).toBeUndefined();
+		const [completed, failed, running] = [0, 1, 2].map((output) => result.output('Wait', output));
+		expect(pairedOf(completed)).toEqual([0]);
+		expect(pairedOf(failed)).toEqual([2]);
+		expect(pairedOf(running)).toEqual([1]);
+		const [item] = running;
+		expect(item.json).toMatchObject({ id: result.output('Create')[1].json.id, status: expect.stringMatching(/^(pending|queued|processing|in_progress)$/) });
+		const waitingSince = Date.parse(String(item.json.waiting_since));
+		expect(waitingSince).toBeGreaterThanOrEqual(before);
+		expect(waitingSince).toBeLessThanOrEqual(Date.now());
+		// /v1/video/query reports no progress and the only peer finished long ago: checked again one window (6 s) on.
+		const nextCheck = Date.parse(String(item.json.next_check_at));
+		expect(nextCheck).toBeGreaterThan(Date.now() + 3000);
+		expect(nextCheck).toBeLessThanOrEqual(Date.now() + 6000);
+	});
+
+	test('fed back in, a Still Running item is waited for again and its time-out counts from waiting_since', async () => {
+		const created = await createAndWait(['Long [duration:2]', 'Endless [never]'], { handOffAfter: 0.02 });
+		const running = created.output('Wait', 2);
+		expect(running).toHaveLength(2);
+		// The endless task began waiting 10 minutes ago: with a 10.05-minute time-out it has 3 s left, not 10 minutes.
+		running[1].json.waiting_since = new Date(Date.now() - 10 * 60_000).toISOString();
+		const startedAt = Date.now();
+		const result = await runWorkflow({
+			nodes: [
+				{ name: 'Parked', type: 'test.testItems', parameters: { items: JSON.stringify(running.map(({ json }) => ({ json }))) } },
+				{ name: 'Wait', type: 'apertisWaitUntilDone', parameters: { timeout: 10.05, handOffAfter: 5 } },
+			],
+			credentials: credentials(),
+		});
+		expect(result.output('Wait', 0).map((item) => item.json)).toEqual([expect.objectContaining({ id: running[0].json.id, status: 'completed' })]);
+		expect(result.output('Wait', 1).map((item) => item.json)).toEqual([expect.objectContaining({ id: running[1].json.id, error: expect.stringContaining('did not finish within 10.1 minutes') })]);
+		expect(result.output('Wait', 2)).toEqual([]);
+		expect(Date.now() - startedAt).toBeLessThan(30_000);
+		expect(sandbox.requests().filter((r) => r.method === 'POST')).toHaveLength(2);
+	});
+
+	test('with handOffAfter 0 the node has its two outputs and waits in memory', async () => {
+		const result = await createAndWait(['Short [duration:1]']);
+		expect(result.output('Wait', 0)).toHaveLength(1);
+		expect(result.output('Wait', 2)).toEqual([]);
+	});
+});

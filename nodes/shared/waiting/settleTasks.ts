@@ -9,6 +9,7 @@ import { PollAborted } from '../poller/pollUntilDone';
 import type { PollOutcome } from '../poller/types';
 import type { TaskToWaitFor } from './waitForTasks';
 import { waitForTasks } from './waitForTasks';
+import { nextCheckAt } from './handOff';
 
 /** Downloads at once at most: videos are large, and n8n's binary store writes each one to disk. */
 const DOWNLOAD_CONCURRENCY = 3;
@@ -22,13 +23,17 @@ export interface SettledTasks {
 	completed: INodeExecutionData[];
 	/** Failed and timed-out tasks, and completed ones whose video could not be downloaded: each with id and error. */
 	failed: INodeExecutionData[];
+	/** Handed off (Wait Until Done's handOffAfter): each with id, last status, next_check_at and waiting_since. */
+	stillRunning: INodeExecutionData[];
 }
 
-type Settled = { ok: boolean; item: INodeExecutionData };
+type Outcome = PollOutcome & { item: TaskToWaitFor };
+type Settled = { as: keyof SettledTasks; item: INodeExecutionData };
 
 /**
  * Waits for every task at once (the one poller), downloads finished videos when asked, and sorts the items into
- * completed and failed. Every task leaves with its id; a stopped execution names the tasks still running.
+ * completed, failed and (after a hand-off) still running. Every task leaves with its id; a stopped execution names
+ * the tasks still running.
  */
 export async function settleTasks(
 	ctx: IExecuteFunctions,
@@ -36,6 +41,7 @@ export async function settleTasks(
 	settings: WaitSettings,
 	download: DownloadSettings,
 ): Promise<SettledTasks> {
+	const passStartedAt = Date.now();
 	const outcomes = await waitForTasks(ctx, tasks, settings).catch((error: unknown) => {
 		if (!(error instanceof PollAborted)) throw error;
 		throw executionStopped(
@@ -49,17 +55,36 @@ export async function settleTasks(
 			...(outcome.last?.raw ?? {}),
 			id: outcome.item.task.id,
 		};
+		if (outcome.outcome === 'stillRunning') return stillRunning(outcome, json, passStartedAt);
 		return await settleOne(ctx, outcome, json, download);
 	});
-	return {
-		completed: settled.filter((s) => s.ok).map((s) => s.item),
-		failed: settled.filter((s) => !s.ok).map((s) => s.item),
+	const of = (as: keyof SettledTasks) => settled.filter((s) => s.as === as).map((s) => s.item);
+	const result = {
+		completed: of('completed'),
+		failed: of('failed'),
+		stillRunning: of('stillRunning'),
 	};
+	const expected = outcomes
+		.filter((o) => o.outcome === 'stillRunning')
+		.map((o) => o.expectedFinishAtMs);
+	const nextCheck = nextCheckAt(expected, Date.now(), (settings.handOffAfterMinutes ?? 0) * 60_000);
+	for (const item of result.stillRunning) item.json.next_check_at = nextCheck;
+	return result;
+}
+
+function stillRunning(outcome: Outcome, json: IDataObject, passStartedAt: number): Settled {
+	const status = outcome.last?.status ?? String(json.status ?? 'unknown');
+	const waitingSince = new Date(outcome.item.waitingSinceMs ?? passStartedAt).toISOString();
+	const item = {
+		json: { ...json, status, waiting_since: waitingSince },
+		pairedItem: { item: outcome.item.itemIndex },
+	};
+	return { as: 'stillRunning', item };
 }
 
 async function settleOne(
 	ctx: IExecuteFunctions,
-	outcome: PollOutcome & { item: TaskToWaitFor },
+	outcome: Outcome,
 	json: IDataObject,
 	download: DownloadSettings,
 ): Promise<Settled> {
@@ -68,18 +93,18 @@ async function settleOne(
 	if (outcome.outcome !== 'completed') {
 		const status = outcome.outcome === 'timedOut' ? (outcome.last?.status ?? 'unknown') : 'failed';
 		const error = outcome.error ?? `Task ${task.id} did not complete`;
-		return { ok: false, item: { json: { ...json, status, error }, pairedItem } };
+		return { as: 'failed', item: { json: { ...json, status, error }, pairedItem } };
 	}
-	if (!download.downloadVideo(itemIndex)) return { ok: true, item: { json, pairedItem } };
+	if (!download.downloadVideo(itemIndex)) return { as: 'completed', item: { json, pairedItem } };
 	try {
 		const binaryPropertyName = download.outputField(itemIndex);
 		const request = { task, videoUrl: json.video_url, itemIndex, binaryPropertyName };
-		return { ok: true, item: { ...(await withVideo(ctx, json, request)), pairedItem } };
+		return { as: 'completed', item: { ...(await withVideo(ctx, json, request)), pairedItem } };
 	} catch (error) {
 		// The task did complete: the item keeps its id and status and says why the video is missing.
 		const message = error instanceof Error ? error.message : String(error);
 		const reason = `The video of task ${task.id} could not be downloaded: ${message}`;
-		return { ok: false, item: { json: { ...json, error: reason }, pairedItem } };
+		return { as: 'failed', item: { json: { ...json, error: reason }, pairedItem } };
 	}
 }
 

@@ -12,6 +12,8 @@ export interface TaskToWaitFor {
 	task: TaskRef;
 	/** The model, where the id does not tell it (video_… ids): tasks of one model inform each other's schedule. */
 	model?: string;
+	/** When an earlier pass began waiting for it (Wait Until Done's hand-off loop). */
+	waitingSinceMs?: number;
 }
 
 /** One status check, a single attempt: the poller decides about retries for all tasks together. */
@@ -56,6 +58,7 @@ export async function waitForTasks(
 		key,
 		taskId: item.task.id,
 		model: item.task.model ?? item.model,
+		waitingSinceMs: item.waitingSinceMs,
 	}));
 	const outcomes = await pollUntilDone(targets, {
 		fetchStatus: async (target) => await fetchStatus(ctx, tasks[target.key as number]),
@@ -63,6 +66,7 @@ export async function waitForTasks(
 		pollIntervalMs: settings.pollIntervalSeconds * 1000,
 		timeoutMs: settings.timeoutMinutes * 60_000,
 		requestsPerSecond: settings.requestsPerSecond,
+		handOffAfterMs: (settings.handOffAfterMinutes ?? 0) * 60_000,
 		signal: ctx.getExecutionCancelSignal(),
 	});
 	return outcomes.map((outcome) => ({ ...outcome, item: tasks[outcome.key as number] }));
