@@ -135,6 +135,28 @@ function queueServicesInstalled() {
 }
 
 /**
+ * As root, Postgres runs as the `postgres` user, which needs to traverse every folder above its data directory. A
+ * private temp dir (`mktemp -d`, mode 0700, e.g. the TMPDIR npm test gives the tests) gets the others' execute bit
+ * (traverse only: no listing); any other folder that lacks it is an error naming it.
+ * @param {string} dir the folder that holds the stack's folder
+ * @param {(line: string) => void} say
+ */
+function letOthersTraverse(dir, say) {
+	const tmp = path.resolve(os.tmpdir());
+	for (let current = path.resolve(dir); ; current = path.dirname(current)) {
+		const { mode } = fs.statSync(current);
+		if ((mode & 0o001) === 0) {
+			if (current !== tmp && !current.startsWith(tmp + path.sep)) {
+				throw new Error(`The postgres user cannot reach ${current} (no execute permission for others): set TMPDIR to a folder it can traverse`);
+			}
+			fs.chmodSync(current, (mode & 0o7777) | 0o001);
+			say(`let the postgres user traverse ${current} (chmod o+x)`);
+		}
+		if (path.dirname(current) === current) return;
+	}
+}
+
+/**
  * A command run as the postgres system user when we are root (initdb and postgres refuse root).
  * @param {string} binary
  * @param {string[]} args
@@ -244,6 +266,7 @@ async function startQueueStack(options = {}) {
 	const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`;
 	const say = (/** @type {string} */ line) => log(`${stamp()} ${line}`);
 
+	if (IS_ROOT) letOthersTraverse(os.tmpdir(), say);
 	const root = fs.mkdtempSync(path.join(os.tmpdir(), 'apertis-queue-'));
 	// The postgres user must be able to reach its data directory inside this folder.
 	fs.chmodSync(root, 0o711);
