@@ -1,6 +1,7 @@
 // n8n 2.41.1 in queue mode: a private Redis and Postgres, main + 2 workers (EXECUTIONS_MODE=queue), each with the
 // packed package installed as a community package, all started by this file once (test/e2e/lib/queueStack.js) and
 // stopped at its end. Workflows are started through a production webhook, as a scheduled batch or a form would be.
+import { createHash } from 'crypto';
 import { existsSync } from 'fs';
 
 import { assertReady, node, PACKAGE } from './support';
@@ -73,6 +74,18 @@ const LONG = {
 	connections: { Webhook: to('One Item per Task'), 'One Item per Task': to('Video Create'), 'Video Create': to('Record Task'), 'Record Task': to('Wait Until Done') },
 };
 
+/** Webhook (answers with the first item's binary) → Video Create → Wait Until Done with Download Video. */
+const DOWNLOAD = {
+	id: 'qmDownloadWf001',
+	name: 'Queue mode qm-download',
+	nodes: [
+		{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { httpMethod: 'POST', path: 'qm-download', responseMode: 'lastNode', responseData: 'firstEntryBinary', options: {} }, { typeVersion: 2 }), webhookId: 'qmDownloadWf001-hook' },
+		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 1, { model: 'veo3', prompt: '={{ $json.body.prompt }}' }, { credentialId: CREDENTIAL }),
+		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 2, { pollInterval: 5, timeout: 5, downloadVideo: true, binaryPropertyName: 'data' }, { credentialId: CREDENTIAL }),
+	],
+	connections: { Webhook: to('Video Create'), 'Video Create': to('Wait Until Done') },
+};
+
 /** The pick-up: Webhook (answers with every item) → the recorded tasks → Wait Until Done. No create. */
 const RESUME = {
 	id: 'qmResumeWf00001',
@@ -100,9 +113,10 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		sandbox = await startSandbox({ durationMs: 3000 });
 		stack = await startQueueStack({ env: QUEUE_ENV, concurrency: 5, log, startN8n: false });
 		await stack.importCredentials([{ id: CREDENTIAL, name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
-		await stack.importWorkflows([BATCH, LONG, RESUME]);
+		await stack.importWorkflows([BATCH, DOWNLOAD, LONG, RESUME]);
 		await stack.start();
 		await stack.publishWorkflow(BATCH.id, { method: 'POST', path: 'webhook/qm-batch' });
+		await stack.publishWorkflow(DOWNLOAD.id, { method: 'POST', path: 'webhook/qm-download' });
 		await stack.publishWorkflow(LONG.id, { method: 'POST', path: 'webhook/qm-long' });
 		await stack.publishWorkflow(RESUME.id, { method: 'POST', path: 'webhook/qm-resume' });
 		const project = await stack.rest('GET', '/rest/projects/personal');
@@ -167,6 +181,31 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		// One create per prompt: nothing was sent twice.
 		const createdPrompts = creates(sandbox.requests()).map((r) => r.body?.prompt);
 		expect(createdPrompts.sort()).toEqual([...prompts].sort());
+	});
+
+	it('downloads a video on a worker into the database binary mode (the queue-mode default), and main serves its bytes', async () => {
+		const response = await fetch(`${webhookBase}/qm-download`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ prompt: 'Downloaded in queue mode [duration:1]' }),
+		});
+		expect(response.status).toBe(200);
+		expect(response.headers.get('content-type')).toMatch(/^video\/mp4/);
+		const answered = createHash('sha256').update(Buffer.from(await response.arrayBuffer())).digest('hex');
+
+		const [summary] = await stack.executions({ workflowId: DOWNLOAD.id });
+		const execution = await stack.execution(summary.id);
+		expect(execution.status).toBe('success');
+		expect(stack.workerOf(summary.id)).toMatch(/^worker[12]$/);
+		const [item] = outputItems(execution.runData, 'Wait Until Done', 0);
+		expect(item.binary.data).toMatchObject({ mimeType: 'video/mp4', data: 'database' });
+		expect(item.binary.data.id).toMatch(/^database:/);
+		const served = await sandbox.videoSha256(item.json.id);
+		// The webhook's answer (main read the worker's binary) and main's binary-data endpoint hold the served bytes.
+		expect(answered).toBe(served);
+		const download = await fetch(`${stack.baseUrl}/rest/binary-data?id=${encodeURIComponent(item.binary.data.id)}&action=download`, { headers: { cookie: stack.cookieHeader() } });
+		expect(download.status).toBe(200);
+		expect(createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(served);
 	});
 
 	it('a killed worker: its execution ends in error without a second create; the tasks are picked up from where they were recorded', async () => {
