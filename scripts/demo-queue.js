@@ -13,7 +13,7 @@ const path = require('path');
 const { startSandbox } = require('../test/sandbox');
 const { startQueueStack, stopAllQueueStacks, queueServicesInstalled } = require('../test/e2e/lib/queueStack');
 const { runtimeInstalled, packageBuildState } = require('../test/e2e/lib');
-const { exampleFiles, prepareExample, formTriggerOf, summarizeRun, submitForm, SANDBOX_TIMING } = require('./examples');
+const { exampleFiles, isChatExample, prepareExample, formTriggerOf, summarizeRun, submitForm, SANDBOX_TIMING } = require('./examples');
 
 const CREDENTIAL_ID = 'apertisSandbox1';
 const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
@@ -56,7 +56,8 @@ function parseArgs() {
 	const concurrency = number('--concurrency', 5);
 	const keep = args.includes('--keep');
 	const files = args.filter((a) => !a.startsWith('--'));
-	return { workers, concurrency, keep, files: files.length ? files : exampleFiles() };
+	// The chat examples (a Chat Trigger) are run by npm run demo, not here.
+	return { workers, concurrency, keep, files: files.length ? files : exampleFiles().filter((file) => !isChatExample(file)) };
 }
 
 async function main() {

@@ -83,6 +83,7 @@ function outcomeOf(r) {
 	const parts = [];
 	if (videos.length) parts.push(`${videos.length} video${videos.length === 1 ? '' : 's'} in ${videosDir}`);
 	for (const file of files) parts.push(file);
+	if (r.reply !== undefined) parts.push(`chat reply: ${r.reply.trim().split('\n').slice(-1)[0]}`);
 	if (r.page !== undefined) {
 		const link = /href="([^"]+)"/.exec(r.page);
 		parts.push(link ? `completion page links ${link[1]}` : 'completion page without a link');

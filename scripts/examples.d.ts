@@ -6,6 +6,8 @@ export const FIXTURES_DIR: string;
 export const PACKAGE: string;
 export const SANDBOX_TIMING: { durationMs: number; durationSpread: number };
 export const FORM_INPUT: { image: string; mimeType: string; prompt: string };
+/** Per chat example file: the message the demo and the tests send, and (an agent) the sandbox's scripted model turns. */
+export const CHAT_INPUT: Record<string, { message: string; script?: unknown[] }>;
 
 export interface ExampleWorkflow {
 	id: string;
@@ -39,11 +41,19 @@ export interface ExampleResult extends PreparedExample {
 	page?: string;
 	executionId?: string;
 	formUrl?: string;
+	/** Chat examples: the reply the chat caller got (a streaming chat: its streamed text) and the chat URL. */
+	reply?: string;
+	chatUrl?: string;
 }
 
 export function exampleFiles(): string[];
-export function prepareExample(file: string, options: { credentialId: string; credentialName?: string; outputRoot: string }): PreparedExample;
+export function prepareExample(
+	file: string,
+	options: { credentialId: string; credentialName?: string; outputRoot: string; openAiCredential?: { id: string; name: string } },
+): PreparedExample;
 export function formTriggerOf(workflow: ExampleWorkflow): ExampleWorkflow['nodes'][number] | undefined;
+export function chatTriggerOf(workflow: ExampleWorkflow): ExampleWorkflow['nodes'][number] | undefined;
+export function isChatExample(file: string): boolean;
 export function itemsOf(run: Pick<ExecuteResult, 'runData'>, nodeName: string, output?: number): Array<{ json: Record<string, any>; binary?: Record<string, any> }>;
 export function summarizeRun(workflow: ExampleWorkflow, run: Pick<ExecuteResult, 'runData'>): RunSummary;
 export function parseCsv(text: string): Array<Record<string, string>>;
@@ -53,6 +63,14 @@ export function submitForm(
 	input?: { image?: string; mimeType?: string; prompt?: string; timeoutMs?: number },
 ): Promise<{ page: string; executionId: string; status: string; run: ExampleRun }>;
 export function activateForm(n8n: N8nServer, workflow: ExampleWorkflow): Promise<string>;
+export function activateChat(n8n: N8nServer, workflow: ExampleWorkflow): Promise<string>;
+export function sendChatMessage(
+	n8n: N8nServer,
+	workflow: ExampleWorkflow,
+	sandbox: { url: string },
+	input: { message: string; script?: unknown[] },
+	timeoutMs?: number,
+): Promise<{ reply: string; executionId: string; run: ExampleRun }>;
 export function runExamples(options: {
 	sandbox: { url: string; apiKey: string };
 	outputRoot: string;

@@ -1,6 +1,7 @@
 // @ts-check
 // The example workflows (examples/*.json): prepared for a run against the sandbox, run in a real n8n (the CLI for the
-// manually triggered ones, `n8n start` + an HTTP form post for the form), and their runs summarized.
+// manually triggered ones, `n8n start` + an HTTP form post for the form, a chat message for the chat ones), and their
+// runs summarized. An AI agent's chat model is the sandbox's scripted model (CHAT_INPUT names its turns).
 // Used by the demo (scripts/demo.js), the editor (scripts/editor.js) and the example tests (test/e2e/examples.test.ts).
 // Types: examples.d.ts next to this file.
 'use strict';
@@ -13,11 +14,29 @@ const EXAMPLES_DIR = path.resolve(__dirname, '..', 'examples');
 const FIXTURES_DIR = path.resolve(__dirname, '..', 'test', 'fixtures');
 const PACKAGE = 'n8n-nodes-apertis-video';
 const FORM_TRIGGER = 'n8n-nodes-base.formTrigger';
+const CHAT_TRIGGER = '@n8n/n8n-nodes-langchain.chatTrigger';
+const OPENAI_CHAT_MODEL = '@n8n/n8n-nodes-langchain.lmChatOpenAi';
 const CREDENTIAL_NAME = 'Apertis sandbox';
+/** The OpenAI credential of the chat examples' chat model: the sandbox's /v1, whose scripted model stands in for an LLM. */
+const OPENAI_CREDENTIAL = { id: 'openAiSandbox01', name: 'Sandbox chat model' };
 /** Sandbox timing of the demo and the example tests: every task takes 2–4 s. */
 const SANDBOX_TIMING = { durationMs: 3000, durationSpread: 0.3 };
 /** What the demo and the tests post to the form example. */
 const FORM_INPUT = { image: 'lake.png', mimeType: 'image/png', prompt: 'The lake ripples in the wind as clouds drift by' };
+/** What the demo and the tests say to each chat example; for an agent, the turns of the sandbox's scripted model. */
+const CHAT_INPUT = {
+	'sora-chat-progress.json': { message: 'A hot air balloon drifting over snowy mountains at sunrise' },
+	'agent-video.json': {
+		message: 'Make a short video of a paper boat sailing down a mountain river at golden hour',
+		script: [
+			{ toolCalls: [{ tool: 'Video Create', arguments: { model: 'veo3', prompt: 'A paper boat sailing down a mountain river at golden hour, gentle camera pan' } }] },
+			{ toolCalls: [{ tool: 'Wait Until Done', arguments: { taskId: '{{result.id}}' } }] },
+			{ text: 'Your video is ready: {{result.video_url}}' },
+		],
+	},
+};
+/** The scripted chat model of the sandbox (test/sandbox/scriptedChat.js). */
+const SCRIPTED_MODEL = 'sandbox-agent';
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -32,9 +51,10 @@ function exampleFiles() {
  * node's `folder` (where the example reads its input files and writes its outputs) becomes a fresh folder under
  * outputRoot holding a copy of examples/data.
  * @param {string} file a file name in examples/ or a path
- * @param {{ credentialId: string, credentialName?: string, outputRoot: string }} options
+ * An OpenAI Chat Model (the chat examples' agent) gets openAiCredential and the sandbox's scripted model.
+ * @param {{ credentialId: string, credentialName?: string, outputRoot: string, openAiCredential?: { id: string, name: string } }} options
  */
-function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, outputRoot }) {
+function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, outputRoot, openAiCredential = OPENAI_CREDENTIAL }) {
 	const source = fs.existsSync(file) ? path.resolve(file) : path.resolve(EXAMPLES_DIR, file);
 	const workflow = JSON.parse(fs.readFileSync(source, 'utf8'));
 	const folder = path.join(outputRoot, workflow.id);
@@ -42,6 +62,10 @@ function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, 
 	fs.cpSync(path.join(EXAMPLES_DIR, 'data'), folder, { recursive: true });
 	for (const node of workflow.nodes) {
 		if (node.type.startsWith(`${PACKAGE}.`)) node.credentials = { apertisApi: { id: credentialId, name: credentialName } };
+		if (node.type === OPENAI_CHAT_MODEL) {
+			node.credentials = { openAiApi: openAiCredential };
+			node.parameters.model = { __rl: true, mode: 'id', value: SCRIPTED_MODEL };
+		}
 		if (node.name === 'Settings') {
 			const folderField = node.parameters.assignments.assignments.find((/** @type {any} */ a) => a.name === 'folder');
 			folderField.value = folder;
@@ -52,10 +76,15 @@ function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, 
 
 /** @param {any} workflow */
 const formTriggerOf = (workflow) => workflow.nodes.find((/** @type {any} */ n) => n.type === FORM_TRIGGER);
+/** @param {any} workflow */
+const chatTriggerOf = (workflow) => workflow.nodes.find((/** @type {any} */ n) => n.type === CHAT_TRIGGER);
+/** Whether an example file (in examples/) starts from a Chat Trigger. @param {string} file */
+const isChatExample = (file) => Boolean(chatTriggerOf(JSON.parse(fs.readFileSync(path.resolve(EXAMPLES_DIR, file), 'utf8'))));
 
-/** @param {any} run @param {string} nodeName @param {number} [output] @returns {any[]} */
+/** A node's output items (a tool's: what it returned to the agent). @param {any} run @param {string} nodeName @param {number} [output] @returns {any[]} */
 function itemsOf(run, nodeName, output = 0) {
-	return run.runData?.[nodeName]?.[0]?.data?.main?.[output] ?? [];
+	const data = run.runData?.[nodeName]?.[0]?.data;
+	return data?.main?.[output] ?? data?.ai_tool?.[output] ?? [];
 }
 
 /**
@@ -171,10 +200,58 @@ async function activateForm(/** @type {import('../test/e2e/lib').N8nServer} */ n
 	return await n8n.activateWorkflow(workflow.id, `/form/${formTriggerOf(workflow).webhookId}`);
 }
 
+/** Activates a chat example in a running n8n and waits until its chat webhook is registered; resolves the chat URL. */
+async function activateChat(/** @type {import('../test/e2e/lib').N8nServer} */ n8n, /** @type {any} */ workflow) {
+	const { versionId } = await n8n.getWorkflow(workflow.id);
+	await n8n.rest('POST', `/rest/workflows/${workflow.id}/activate`, { versionId });
+	const url = `${n8n.baseUrl}/webhook/${chatTriggerOf(workflow).webhookId}/chat`;
+	for (let attempt = 0; attempt < 300; attempt++) {
+		if ((await fetch(url)).status !== 404) return url;
+		await sleep(100);
+	}
+	throw new Error(`The chat at ${url} was never served`);
+}
+
+/**
+ * A chat example's round trip, the way n8n's chat window does it: the example's message (CHAT_INPUT) is posted to the
+ * chat webhook; for an agent the sandbox's scripted model gets its turns first. The reply is the answer's `output`,
+ * or for a streaming chat the streamed text (every `item` chunk, in order). Returns it with the finished execution.
+ * @param {import('../test/e2e/lib').N8nServer} n8n
+ * @param {any} workflow the workflow as created in this n8n (its id) with its Chat Trigger's webhookId
+ * @param {{ url: string }} sandbox
+ * @param {{ message: string, script?: unknown[] }} input
+ */
+async function sendChatMessage(n8n, workflow, sandbox, input, timeoutMs = 5 * 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	if (input.script) {
+		const configured = await fetch(`${sandbox.url}/__sandbox/config`, { method: 'POST', body: JSON.stringify({ chatScript: input.script }) });
+		if (configured.status !== 200) throw new Error(`The sandbox refused the chat script: ${await configured.text()}`);
+	}
+	const url = `${n8n.baseUrl}/webhook/${chatTriggerOf(workflow).webhookId}/chat`;
+	const before = new Set(((await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id }))}`)).results ?? []).map((/** @type {any} */ e) => String(e.id)));
+	const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ action: 'sendMessage', sessionId: `demo-${Date.now()}`, chatInput: input.message }) });
+	const text = await answer.text();
+	if (answer.status !== 200) throw new Error(`POST ${url} answered ${answer.status}: ${text.slice(0, 500)}`);
+	const streaming = chatTriggerOf(workflow).parameters.options?.responseMode === 'streaming';
+	const reply = streaming
+		? text.split('\n').filter((line) => line.trim()).map((line) => JSON.parse(line)).filter((chunk) => chunk.type === 'item').map((chunk) => chunk.content).join('')
+		: String(JSON.parse(text).output ?? text);
+	/** @type {string | undefined} */
+	let executionId;
+	while (!executionId) {
+		const { results = [] } = await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id }))}`);
+		executionId = results.map((/** @type {any} */ e) => String(e.id)).find((id) => !before.has(id));
+		if (!executionId && Date.now() > deadline) throw new Error(`No execution of ${workflow.id} appeared after the chat message`);
+		if (!executionId) await sleep(100);
+	}
+	return { reply, executionId, run: await finishedExecution(n8n, executionId, deadline) };
+}
+
 /**
  * Runs examples in a real n8n against a running sandbox: the packed package is installed into a fresh n8n user
  * folder, the sandbox credential imported, the manually triggered examples executed one by one with `n8n execute`,
- * then `n8n start` serves the form examples, which get the fixture image posted.
+ * then `n8n start` serves the form examples, which get the fixture image posted, and the chat examples, which get
+ * their message (CHAT_INPUT; an agent's chat model is the sandbox's scripted model).
  * @param {{ sandbox: { url: string, apiKey: string }, outputRoot: string, files?: string[],
  *   onResult?: (result: any) => void, log?: (line: string) => void }} options
  */
@@ -195,16 +272,20 @@ async function runExamples({ sandbox, outputRoot, files = exampleFiles(), onResu
 	try {
 		log(`n8n user folder: ${env.userFolder}`);
 		await packAndInstall(env.userFolder);
-		await env.importCredentials([{ id: credentialId, name: CREDENTIAL_NAME, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
+		await env.importCredentials([
+			{ id: credentialId, name: CREDENTIAL_NAME, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } },
+			{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: sandbox.apiKey, url: `${sandbox.url}/v1` } },
+		]);
 		await env.importWorkflows(prepared.map((example) => example.workflow));
-		for (const example of prepared.filter((e) => !formTriggerOf(e.workflow))) {
+		for (const example of prepared.filter((e) => !formTriggerOf(e.workflow) && !chatTriggerOf(e.workflow))) {
 			log(`running ${example.file} (n8n execute)`);
 			const started = Date.now();
 			record(example, await env.execute(example.workflow.id, { timeoutMs: 10 * 60_000 }), started);
 		}
 		const forms = prepared.filter((e) => formTriggerOf(e.workflow));
-		if (forms.length) {
-			log('starting n8n for the form examples (n8n start)');
+		const chats = prepared.filter((e) => chatTriggerOf(e.workflow));
+		if (forms.length || chats.length) {
+			log('starting n8n for the form and chat examples (n8n start)');
 			n8n = await startN8n({ userFolder: env.userFolder, encryptionKey: env.encryptionKey, env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
 			for (const example of forms) {
 				log(`posting ${FORM_INPUT.image} to ${example.file}`);
@@ -212,6 +293,15 @@ async function runExamples({ sandbox, outputRoot, files = exampleFiles(), onResu
 				const started = Date.now();
 				const { run, page, executionId } = await submitForm(n8n, example.workflow);
 				record(example, run, started, { page, executionId, formUrl });
+			}
+			for (const example of chats) {
+				const input = /** @type {Record<string, { message: string, script?: unknown[] }>} */ (CHAT_INPUT)[example.file];
+				if (!input) throw new Error(`${example.file} has a Chat Trigger but no message in CHAT_INPUT (scripts/examples.js)`);
+				log(`chatting with ${example.file}: "${input.message}"`);
+				const chatUrl = await activateChat(n8n, example.workflow);
+				const started = Date.now();
+				const { run, reply, executionId } = await sendChatMessage(n8n, example.workflow, sandbox, input);
+				record(example, run, started, { reply, executionId, chatUrl });
 			}
 		}
 	} finally {
@@ -227,13 +317,18 @@ module.exports = {
 	PACKAGE,
 	SANDBOX_TIMING,
 	FORM_INPUT,
+	CHAT_INPUT,
 	exampleFiles,
 	prepareExample,
 	formTriggerOf,
+	chatTriggerOf,
+	isChatExample,
 	itemsOf,
 	summarizeRun,
 	parseCsv,
 	submitForm,
 	activateForm,
+	activateChat,
+	sendChatMessage,
 	runExamples,
 };

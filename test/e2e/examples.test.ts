@@ -11,7 +11,7 @@ import { join } from 'path';
 import type { Sandbox } from '../inprocess/harness/sandbox';
 import { startSandbox } from '../inprocess/harness/sandbox';
 import type { ExampleResult } from '../../scripts/examples';
-import { EXAMPLES_DIR, FIXTURES_DIR, FORM_INPUT, SANDBOX_TIMING, exampleFiles, itemsOf, parseCsv, runExamples } from '../../scripts/examples';
+import { CHAT_INPUT, EXAMPLES_DIR, FIXTURES_DIR, FORM_INPUT, SANDBOX_TIMING, exampleFiles, itemsOf, parseCsv, runExamples } from '../../scripts/examples';
 import { assertReady } from './support';
 
 jest.setTimeout(10 * 60_000);
@@ -122,12 +122,43 @@ describe('The example workflows in real n8n against the sandbox', () => {
 		const { folder, run } = resultOf('sora-stream.json');
 		const [streamed] = itemsOf(run, 'Sora Chat Stream');
 		expect(streamed.json).toMatchObject({ status: 'completed', progress: 100, video_url: fileUrlOf(streamed.json.task_id) });
-		const chat = sandbox.requests().filter((r) => r.path === '/v1/chat/completions');
+		// Sora chats of this example: not the chat example's message, not the agent example's scripted model.
+		const chat = sandbox.requests().filter((r) => r.path === '/v1/chat/completions' && r.body?.model !== 'sandbox-agent' && r.body?.messages?.[0]?.content !== CHAT_INPUT['sora-chat-progress.json'].message);
 		expect(chat.map((r) => r.taskId)).toEqual([streamed.json.task_id]);
 		expect(chat[0].body).toMatchObject({ model: 'sora-2', stream: true });
 		const [saved] = itemsOf(run, 'Save Video');
 		expect(saved.json.fileName).toBe(join(folder, 'videos', streamed.binary!.data.fileName));
 		await expectServedVideo(saved.json.fileName, streamed.json.task_id);
+	});
+
+	test('Sora chat progress: the chat reply streams the task id, progress lines and then the video link', () => {
+		const { run, reply } = resultOf('sora-chat-progress.json');
+		const { message } = CHAT_INPUT['sora-chat-progress.json'];
+		const chat = sandbox.requests().filter((r) => r.path === '/v1/chat/completions' && r.body?.messages?.[0]?.content === message);
+		expect(chat).toHaveLength(1);
+		expect(chat[0].body).toEqual({ model: 'sora-2', stream: true, messages: [{ role: 'user', content: message }] });
+		const taskId = chat[0].taskId!;
+		const lines = reply!.trimEnd().split('\n');
+		expect(lines[0]).toBe(`task_id: ${taskId}`);
+		expect(lines.slice(1, -1).every((line) => /^progress: \d+%$/.test(line))).toBe(true);
+		expect(lines.slice(1, -1).length).toBeGreaterThanOrEqual(2);
+		expect(lines.at(-1)).toBe(`video_url: ${fileUrlOf(taskId)}`);
+		expect(itemsOf(run, 'Sora Chat Stream')[0].json).toMatchObject({ task_id: taskId, status: 'completed' });
+	});
+
+	test('agent: the AI agent makes the video with Video Create and Wait Until Done, and answers with its link', () => {
+		const { reply } = resultOf('agent-video.json');
+		const script = CHAT_INPUT['agent-video.json'].script as Array<{ toolCalls?: Array<{ arguments: Record<string, string> }> }>;
+		const asked = script[0].toolCalls![0].arguments;
+		const [task] = tasksWithPrompt(asked.prompt);
+		expect(task).toMatchObject({ model: asked.model, status: 'completed' });
+		const creates = sandbox.requests().filter((r) => r.path === '/v1/video/create' && r.taskId === task.id);
+		expect(creates).toHaveLength(1);
+		expect(creates[0].body).toMatchObject({ model: asked.model, prompt: asked.prompt });
+		const results = sandbox.chatCalls().at(-1)!.toolResults;
+		expect(results.map((r) => r.name)).toEqual(['Video_Create', 'Wait_Until_Done']);
+		expect(results[1].json).toEqual([expect.objectContaining({ id: task.id, status: 'completed', video_url: fileUrlOf(task.id) })]);
+		expect(reply).toBe(`Your video is ready: ${fileUrlOf(task.id)}`);
 	});
 
 	test('create then query: the queried video is saved with the served bytes', async () => {
