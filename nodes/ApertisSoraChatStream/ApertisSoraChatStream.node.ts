@@ -18,7 +18,7 @@ export class ApertisSoraChatStream implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
 		description:
-			'Generate a Sora 2 video through chat completions, following its progress as it streams',
+			'Generate a Sora 2 video from a prompt through chat completions, following its progress as it streams, until the video is ready or the Timeout option passes (30 minutes by default). Returns task_id, status, progress and video_url',
 		defaults: { name: 'Apertis Sora Chat Stream' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -21,6 +21,7 @@ import { executionStopped, withTaskId } from '../shared/errors';
 import { cancellableSleep } from '../shared/sleep';
 import type { SoraStreamResult } from '../shared/sse/soraStream';
 import { readSoraStream, SoraStreamAborted } from '../shared/sse/soraStream';
+import { continuesOnFail } from '../shared/items';
 import { parseTaskId } from '../shared/taskIds';
 import { apertisStreamRequest } from '../shared/transport/apertisRequest';
 
@@ -76,7 +77,7 @@ export async function execute(
 		status: result.status,
 	};
 	if (result.status === 'failed') {
-		if (!ctx.continueOnFail()) throw failure(ctx, result, itemIndex);
+		if (!continuesOnFail(ctx)) throw failure(ctx, result, itemIndex);
 		return { json: { ...json, error: result.error ?? 'Video generation failed' } };
 	}
 	const download = readDownloadSettings(ctx, 'binaryPropertyName');

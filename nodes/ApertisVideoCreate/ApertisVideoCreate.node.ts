@@ -18,7 +18,8 @@ export class ApertisVideoCreate implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
-		description: 'Start a video generation task with Veo 2, Veo 3, Veo 3.1 or Sora 2',
+		description:
+			'Start an Apertis video task from a text prompt (Veo 2, Veo 3, Veo 3.1, Sora 2). Needs a model (e.g. veo3, veo3-fast, veo3.1, sora-2) and a prompt. Returns the task id and its status at once, not the video: pass the id to Wait Until Done or Video Query',
 		defaults: { name: 'Apertis Video Create' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -18,7 +18,8 @@ export class ApertisVideoFromImage implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
-		description: 'Start a Veo 3.1 video from a reference image in the incoming binary data',
+		description:
+			'Start a Veo 3.1 video task from a reference image in the incoming binary data and a prompt. Returns the task id (video_…) and its status: pass the id to Wait Until Done or Video Query',
 		defaults: { name: 'Apertis Video From Image' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

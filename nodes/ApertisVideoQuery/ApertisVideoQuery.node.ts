@@ -17,7 +17,8 @@ export class ApertisVideoQuery implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["taskId"]}}',
-		description: 'Get the status of an Apertis video task, and download the video once it is ready',
+		description:
+			'Get the status of an Apertis video task by its id (veo3:… or video_…), and download the video once it is ready. Returns status (pending, processing, completed or failed) and, when completed, video_url',
 		defaults: { name: 'Apertis Video Query' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -17,7 +17,7 @@ export class ApertisWaitUntilDone implements INodeType {
 		version: 1,
 		subtitle: '=up to {{$parameter["timeout"]}} min',
 		description:
-			'Wait for Apertis video tasks to finish, all items at once, and route completed and failed ones',
+			'Wait for Apertis video tasks to finish, all items at once, for at most Timeout (30 minutes by default), and route completed and failed ones. Needs the task id from Video Create, Video From Image or Sora Chat Stream. Returns each task with its status and video_url, or an error',
 		defaults: { name: 'Apertis Wait Until Done' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -7,6 +7,7 @@ import {
 	readWaitSettings,
 } from '../shared/descriptions';
 import { errorItem, toItemError } from '../shared/errors';
+import { continuesOnFail, runsAsTool } from '../shared/items';
 import { parseTaskId } from '../shared/taskIds';
 import type { TaskItem } from '../shared/waiting/settleTasks';
 import { byInputItem, settleTasks } from '../shared/waiting/settleTasks';
@@ -54,7 +55,7 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 			tasks.push({ itemIndex, task, model, waitingSinceMs: waitingSinceOf(item.json), json: {} });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);
-			if (!ctx.continueOnFail()) throw itemError;
+			if (!continuesOnFail(ctx)) throw itemError;
 			invalid.push(errorItem(itemError, itemIndex));
 		}
 	});
@@ -62,6 +63,9 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 	const handOffAfterMinutes = readHandOffAfter(ctx);
 	const settings = { ...readWaitSettings(ctx), handOffAfterMinutes };
 	const { completed, failed, stillRunning } = await settleTasks(ctx, tasks, settings, download);
+	// An agent reads a tool's first output only: as a tool, every task is reported there, each with its status.
+	if (runsAsTool(ctx))
+		return [[...completed, ...failed, ...invalid, ...stillRunning].sort(byInputItem)];
 	const outputs = [completed.sort(byInputItem), [...failed, ...invalid].sort(byInputItem)];
 	return handOffAfterMinutes > 0 ? [...outputs, stillRunning.sort(byInputItem)] : outputs;
 }

@@ -2,6 +2,20 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 
 import { errorItem, toItemError } from './errors';
 
+/**
+ * Whether the node runs as an AI agent's tool (n8n names the tool version of a node `<type>Tool`, and its own
+ * nodes tell tool calls apart by that name too). A tool's thrown error reaches the model as an empty result, so
+ * in a tool a failing item becomes an item that says what went wrong, as under Continue On Fail.
+ */
+export function runsAsTool(ctx: IExecuteFunctions): boolean {
+	return ctx.getNode().type.endsWith('Tool');
+}
+
+/** Whether a failing item becomes an output item (Continue On Fail, or a tool call) instead of failing the node. */
+export function continuesOnFail(ctx: IExecuteFunctions): boolean {
+	return ctx.continueOnFail() || runsAsTool(ctx);
+}
+
 /** The index of the input item an output item is paired with (0 when it names none). */
 export function inputItemIndexOf(item: INodeExecutionData): number {
 	const paired = item.pairedItem;
@@ -24,7 +38,7 @@ export async function mapItems(
 			results.push({ ...result, pairedItem: { item: itemIndex } });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);
-			if (!ctx.continueOnFail()) throw itemError;
+			if (!continuesOnFail(ctx)) throw itemError;
 			results.push(errorItem(itemError, itemIndex));
 		}
 	}

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
 
 import { readDownloadSettings, readWaitForCompletion, readWaitSettings } from '../descriptions';
-import { inputItemIndexOf } from '../items';
+import { continuesOnFail, inputItemIndexOf } from '../items';
 import { parseTaskId } from '../taskIds';
 import type { TaskItem } from './settleTasks';
 import { byInputItem, settleTasks } from './settleTasks';
@@ -25,7 +25,7 @@ export async function completeCreatedItems(
 	}
 	const download = readDownloadSettings(ctx, 'binaryPropertyOutput');
 	const { completed, failed } = await settleTasks(ctx, tasks, readWaitSettings(ctx), download);
-	if (failed.length > 0 && !ctx.continueOnFail()) {
+	if (failed.length > 0 && !continuesOnFail(ctx)) {
 		throw notAllCompleted(ctx, tasks.length, completed, failed);
 	}
 	return [...completed, ...failed, ...notCreated].sort(byInputItem);
