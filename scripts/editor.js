@@ -14,7 +14,7 @@ const path = require('path');
 
 const { packAndInstall, startN8n, runtimeInstalled, packageBuildState } = require('../test/e2e/lib');
 const { startSandbox } = require('../test/sandbox');
-const { exampleFiles, prepareExample, formTriggerOf, activateForm } = require('./examples');
+const { exampleFiles, prepareExample, formTriggerOf, activateForm, chatTriggerOf, activateChat, CHAT_INPUT } = require('./examples');
 
 /** Slower than the demo, so that progress can be watched in the editor. */
 const EDITOR_SANDBOX = { durationMs: 15_000, durationSpread: 0.3 };
@@ -111,12 +111,16 @@ async function main() {
 		console.log('starting n8n…');
 		n8n = await startN8n({ userFolder, port, env: { N8N_RESTRICT_FILE_ACCESS_TO: filesRoot } });
 		const credential = await n8n.createCredential({ name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } });
+		// The agent example's chat model: the sandbox's scripted model, through an OpenAI credential on the sandbox's /v1.
+		const openAi = await n8n.createCredential({ name: 'Sandbox chat model', type: 'openAiApi', data: { apiKey: sandbox.apiKey, url: `${sandbox.url}/v1` } });
+		sandbox.configure({ chatScript: CHAT_INPUT['agent-video.json'].script });
 		const lines = [];
 		for (const file of exampleFiles()) {
-			const { workflow, folder } = prepareExample(file, { credentialId: credential.id, outputRoot: filesRoot });
+			const { workflow, folder } = prepareExample(file, { credentialId: credential.id, outputRoot: filesRoot, openAiCredential: { id: openAi.id, name: 'Sandbox chat model' } });
 			const created = await n8n.createWorkflow(workflow);
 			let note = `files in ${folder}`;
 			if (formTriggerOf(workflow)) note = `form: ${await activateForm(n8n, { ...workflow, id: created.id })}`;
+			if (chatTriggerOf(workflow)) note = `chat: ${await activateChat(n8n, { ...workflow, id: created.id })}`;
 			lines.push(`  ${workflow.name}\n      ${n8n.baseUrl}/workflow/${created.id}   (${note})`);
 		}
 		console.log(`
@@ -124,6 +128,8 @@ n8n is running: ${n8n.baseUrl}
   log in as ${n8n.owner.email} / ${n8n.owner.password}
   credential "Apertis sandbox" points at the sandbox (key ${sandbox.apiKey}); videos take about ${EDITOR_SANDBOX.durationMs / 1000} s.
   Prompt directives for the sandbox: [fail] ends a task as failed, [never] never finishes, [duration:5] takes 5 s.
+  The agent example's chat model is the sandbox's scripted model: whatever you write, it calls Video Create (veo3),
+  then Wait Until Done, and answers with the video link.
 
 Examples imported:
 ${lines.join('\n')}
