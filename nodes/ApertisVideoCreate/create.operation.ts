@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { resolveModel } from '../shared/catalogue/models';
 import { parameterFields, requestBody } from '../shared/catalogue/parameters';
@@ -28,7 +23,7 @@ export async function execute(
 ): Promise<INodeExecutionData> {
 	const model = resolveModel('videoCreate', ctx.getNodeParameter('model', itemIndex));
 	const body = requestBody(model, (name) => ctx.getNodeParameter(name, itemIndex, undefined));
-	const task = await apertisRequest<IDataObject>(ctx, {
+	const task = await apertisRequest(ctx, {
 		method: 'POST',
 		path: '/v1/video/create',
 		body,

@@ -29,7 +29,7 @@ export async function execute(
 	const model = resolveModel('videos', ctx.getNodeParameter('model', itemIndex));
 	const fields = requestBody(model, (name) => ctx.getNodeParameter(name, itemIndex, undefined));
 	const image = await readInputImage(ctx, itemIndex);
-	const task = await apertisRequest<IDataObject>(ctx, {
+	const task = await apertisRequest(ctx, {
 		method: 'POST',
 		path: '/v1/videos',
 		// Built anew for each attempt (a retry after 429): a multipart stream can be read only once.

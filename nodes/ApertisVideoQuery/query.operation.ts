@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import { withVideo } from '../shared/binary/videoDownload';
 import { downloadFields, readDownloadSettings } from '../shared/descriptions';
@@ -29,7 +24,7 @@ export async function execute(
 	itemIndex: number,
 ): Promise<INodeExecutionData> {
 	const task = parseTaskId(ctx.getNodeParameter('taskId', itemIndex));
-	const status = await apertisRequest<IDataObject>(ctx, {
+	const status = await apertisRequest(ctx, {
 		method: 'GET',
 		...statusRequestOf(task),
 		kind: 'read',
