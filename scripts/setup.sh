@@ -13,8 +13,8 @@ state() { if "$@"; then echo "installed"; else echo "to install"; fi; }
 queue_step="$( [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] && echo "skipped (not needed here)" || echo "apt-get install $as_root unless present")"
 browser_step="$( [ "${SKIP_BROWSER:-}" = "1" ] && echo "skipped (not needed here)" || { command -v chromium >/dev/null 2>&1 && echo "installed" || echo "to install: apt-get install chromium $as_root"; })"
 echo "== set-up: 4 steps, each skipped when already done (sizes and times of a first run: see README \"Quick start\")"
-echo "   1/4 n8n 2.41.1 + the Node 24.21.0 it runs on -> test/e2e/n8n-runtime/node_modules (~2.8 GB, ~5 min): $(state bash scripts/install-n8n-runtime.sh --check)"
-echo "   2/4 the package's dev dependencies (npm ci, with that Node 24) -> node_modules (~0.9 GB, ~1 min): $(state dev_deps_current)"
+echo "   1/4 n8n 2.41.1 + the Node 24.21.0 it runs on -> test/e2e/n8n-runtime/node_modules (~2.8 GB, 3-10 min): $(state bash scripts/install-n8n-runtime.sh --check)"
+echo "   2/4 the package's dev dependencies (npm ci, with that Node 24) -> node_modules (~0.9 GB, 1-4 min): $(state dev_deps_current)"
 echo "   3/4 Debian's redis-server + postgresql for the queue-mode tests: $queue_step"
 echo "   4/4 Debian's chromium for the editor tests: $browser_step"
 echo "   (npm keeps what it downloads in its cache, ~/.npm: ~0.8 GB)"
@@ -25,6 +25,7 @@ echo "== 2/4 dev dependencies"
 if dev_deps_current; then
 	echo "   already installed (node_modules matches package-lock.json)"
 else
+	echo "   npm ci --ignore-scripts with the pinned Node 24 -> node_modules (~0.9 GB; npm fetches first, then writes)"
 	with_progress "npm ci" node_modules "0.9 GB" -- bash scripts/install-dev-deps.sh --loglevel=warn
 fi
 echo "== 3/4 Redis + PostgreSQL for the queue-mode tests$( [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] && echo ": skipped" || echo " (nothing to do when present)")"
