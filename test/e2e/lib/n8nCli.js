@@ -21,7 +21,7 @@ const os = require('os');
 const path = require('path');
 const crypto = require('crypto');
 const { runProcess, freePorts, tail } = require('./process');
-const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, assertRuntimeInstalled } = require('./paths');
+const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, assertRuntimeInstalled, n8nVersion } = require('./paths');
 
 /**
  * The environment every n8n process of the tests gets: isolated, offline, quiet.
@@ -54,7 +54,8 @@ function n8nProcessEnv(options) {
 		N8N_VERSION_NOTIFICATIONS_ENABLED: 'false',
 		N8N_TEMPLATES_ENABLED: 'false',
 		N8N_PERSONALIZATION_ENABLED: 'false',
-		N8N_DISABLED_MODULES: 'mcp-registry',
+		// n8n 1.x has no module of that name and refuses to start when told to disable it.
+		...(Number(n8nVersion().split('.')[0]) >= 2 ? { N8N_DISABLED_MODULES: 'mcp-registry' } : {}),
 		N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',
 		N8N_SECURE_COOKIE: 'false',
 		N8N_COMMUNITY_PACKAGES_ENABLED: 'true',

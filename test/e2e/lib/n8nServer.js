@@ -108,13 +108,14 @@ async function startN8n(options = {}) {
 		void proc.exited.then(() => {
 			exited = true;
 		});
-		for (const probe of ['/healthz', '/healthz/readiness']) {
+		// n8n 1.x answers /healthz/readiness before its REST API is mounted: /rest/settings answering JSON says it is.
+		for (const probe of ['/healthz', '/healthz/readiness', '/rest/settings']) {
 			for (;;) {
 				if (exited) throw startupError('the process exited before it was ready');
 				if (Date.now() > deadline) throw startupError(`not ready: ${probe} did not answer 200 in time`);
 				try {
 					const response = await fetchWithTimeout(baseUrl + probe, {}, 5_000);
-					if (response.status === 200) break;
+					if (response.status === 200 && (await response.text()).startsWith('{')) break;
 				} catch {
 					// not listening yet
 				}

