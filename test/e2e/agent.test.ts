@@ -77,6 +77,15 @@ describe('AI Agent with the Apertis nodes as tools, in real n8n', () => {
 		expect(offered.Video_Create.description).toBe(descriptionOf('apertisVideoCreateTool'));
 		expect(offered.Wait_Until_Done.description).toBe(descriptionOf('apertisWaitUntilDoneTool'));
 		expect(offered.Video_Query.description).toBe(descriptionOf('apertisVideoQueryTool'));
+		// What a model needs from a description: what the tool wants, what comes back, and how long a call may wait.
+		expect(offered.Video_Create.description).toMatch(/\bprompt\b/i);
+		expect(offered.Video_Create.description).toMatch(/task id/i);
+		expect(offered.Video_Create.description).toMatch(/Wait Until Done|Video Query/);
+		expect(offered.Wait_Until_Done.description).toMatch(/task id/i);
+		expect(offered.Wait_Until_Done.description).toMatch(/video_url/);
+		expect(offered.Wait_Until_Done.description).toMatch(/timeout[^.]*\d+ minutes/i);
+		expect(offered.Video_Query.description).toMatch(/status/i);
+		expect(offered.Video_Query.description).toMatch(/video_url/);
 		expect(offered.Video_Create.parameters).toMatchObject({
 			type: 'object',
 			properties: { model: { type: 'string', description: 'The video model id, e.g. veo3' }, prompt: { type: 'string', description: 'What the video should show' } },
@@ -151,9 +160,10 @@ describe('AI Agent with the Apertis nodes as tools, in real n8n', () => {
 			expect(answer.json).toEqual({ output: 'I could not make the video.' });
 		});
 
-		// Waits on the node change (issue 13): a tool's validation error must reach the model as a message naming
-		// the parameter and what it takes. n8n 2.41.1 gives the model only the error's message with Agent 3.x
-		// ([{"error":"Model \"veo9\" is not a Video Create model [item 0]"}]) and an EMPTY tool result with Agent 2.x.
+		// A tool's validation error must reach the model as a message naming the parameter and what it takes. Of a
+		// thrown error, n8n 2.41.1 gives the model only the message with Agent 3.x
+		// ([{"error":"Model \"veo9\" is not a Video Create model [item 0]"}]) and an EMPTY tool result with Agent 2.x,
+		// so as a tool (node type …Tool) the nodes return the error as an item (error + errorDescription).
 		test('an unknown model comes back to the agent as a clear error naming the parameter and the models it takes', () => {
 			const { content } = toolResults[0];
 			expect(content).toMatch(/veo9/);
@@ -170,8 +180,8 @@ describe('AI Agent with the Apertis nodes as tools, in real n8n', () => {
 		});
 	});
 
-	// Waits on the node change (issue 13): Wait Until Done routes a failed task to its Failed output, which an agent
-	// never sees (n8n hands a tool's first output to the model): the tool result is empty ("" with Agent 3.x).
+	// n8n hands only a tool's first output to the model: a failed task on Wait Until Done's Failed output came back
+	// empty ("" with Agent 3.x, "[]" with 2.x). As a tool, Wait Until Done reports every task on its first output.
 	test('a task that fails comes back from Wait Until Done to the agent with its id, status failed and the reason', async () => {
 		const { toolResults } = await converse(
 			3.1,
