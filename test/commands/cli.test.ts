@@ -26,7 +26,7 @@ test('sandbox --help lists --port, --key, --duration, --spread and --rps, and ea
 		await waitForOutput(sandbox, /listening on/, 30_000);
 		expect(sandbox.output()).toContain(`Base URL http://127.0.0.1:${port} and API key sk-own`);
 		const headers = { authorization: 'Bearer sk-own', 'content-type': 'application/json' };
-		const created = await (await fetch(`http://127.0.0.1:${port}/v1/video/create`, { method: 'POST', headers, body: JSON.stringify({ model: 'veo3', prompt: 'p' }) })).json();
+		const created = (await (await fetch(`http://127.0.0.1:${port}/v1/video/create`, { method: 'POST', headers, body: JSON.stringify({ model: 'veo3', prompt: 'p' }) })).json()) as { id: string };
 		const config = await (await fetch(`http://127.0.0.1:${port}/__sandbox/config`)).json();
 		expect(config).toMatchObject({ durationMs: 200, durationSpread: 0, requestsPerSecond: 100 });
 		expect(created.id).toMatch(/^veo3:/);
