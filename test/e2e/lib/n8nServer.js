@@ -164,11 +164,18 @@ async function startN8n(options = {}) {
 			/** @type {Record<string, string>} */
 			const headers = { cookie: cookieHeader, accept: 'application/json' };
 			if (body !== undefined) headers['content-type'] = 'application/json';
-			const response = await fetchWithTimeout(
-				baseUrl + urlPath,
-				{ method, headers, body: body === undefined ? undefined : JSON.stringify(body) },
-				120_000,
-			);
+			const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+			// A kept-alive socket that n8n closed just as it was reused fails with "other side closed": a read is
+			// safe to send again.
+			let response;
+			for (let attempt = 1; !response; attempt++) {
+				try {
+					response = await fetchWithTimeout(baseUrl + urlPath, init, 120_000);
+				} catch (error) {
+					if (method !== 'GET' || attempt >= 3) throw error;
+					await sleep(250);
+				}
+			}
 			const text = await response.text();
 			/** @type {any} */
 			let parsed;
