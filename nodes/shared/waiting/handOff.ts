@@ -3,8 +3,9 @@ import type { IDataObject, IExecuteFunctions, INodeProperties } from 'n8n-workfl
 /**
  * The durable hand-off of Wait Until Done. After `handOffAfter` minutes in memory, tasks still running leave by the
  * Still Running output with `next_check_at` and `waiting_since`. Wired through n8n's Wait node (At Specified Time =
- * next_check_at) back into Wait Until Done, the execution is parked in n8n's database between passes: a restart,
- * a worker's death or EXECUTIONS_TIMEOUT then costs at most one pass, and no worker slot is held while parked.
+ * next_check_at) back into Wait Until Done, the execution is parked in n8n's database between passes when the Wait
+ * node's wait is over 65 s: it survives restarts and holds no worker slot while parked. (A worker killed during a
+ * pass still ends the whole execution in error, as any execution: n8n then replaces its saved data.)
  */
 
 export const handOffField: INodeProperties = {
@@ -14,7 +15,7 @@ export const handOffField: INodeProperties = {
 	typeOptions: { minValue: 0 },
 	default: 0,
 	description:
-		"How long to wait in memory before tasks still running leave by a third output, Still Running, each with next_check_at. Connect it to a Wait node (Resume: At Specified Time, set to the item's next_check_at) and back into this node, and the execution waits in n8n's database between passes (survives restarts; holds no worker). Timeout still counts from the first pass. 0 = wait in memory until Timeout.",
+		"How long to wait in memory before tasks still running leave by a third output, Still Running, each with next_check_at. Connect it to a Wait node (Resume: At Specified Time, set to the item's next_check_at) and back into this node, and the execution waits in n8n's database between passes (survives restarts; holds no worker). n8n parks only waits over 65 s: for tasks without progress (Video Create, Sora) use more than 1.1 minutes. Timeout still counts from the first pass. 0 = wait in memory until Timeout.",
 };
 
 export function readHandOffAfter(ctx: IExecuteFunctions): number {
