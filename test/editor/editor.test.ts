@@ -108,7 +108,7 @@ describe('the n8n editor', () => {
 		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark', 'waitForCompletion']],
 		// An empty options collection renders as an "Add option" button, not as a parameter.
 		['Sora Chat Stream', ['model', 'prompt', 'downloadVideo']],
-		['Wait Until Done', ['taskId', 'pollInterval', 'timeout', 'downloadVideo']],
+		['Wait Until Done', ['taskId', 'pollInterval', 'timeout', 'handOffAfter', 'downloadVideo']],
 		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyOutput']],
 	])('%s renders its fields', async (nodeName, fields) => {
 		const page = editor!.page;
