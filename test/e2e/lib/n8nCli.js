@@ -24,6 +24,18 @@ const { runProcess, freePorts, tail } = require('./process');
 const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, assertRuntimeInstalled, n8nVersion } = require('./paths');
 
 /**
+ * n8n 2.x makes `n8nDataTableUploads` in its TMPDIR at every start (the path is not configurable) and leaves it.
+ * Called once an n8n process has ended; a folder that holds anything (another n8n's upload) stays.
+ */
+function removeN8nTempLeftovers() {
+	try {
+		fs.rmdirSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'n8nDataTableUploads'));
+	} catch {
+		// absent, or not empty
+	}
+}
+
+/**
  * The environment every n8n process of the tests gets: isolated, offline, quiet.
  * @param {{ userFolder: string, encryptionKey: string, port: number, brokerPort: number,
  *   extra?: Record<string, string | undefined> }} options
@@ -36,6 +48,8 @@ function n8nProcessEnv(options) {
 		PATH: [path.dirname(NODE_BIN), process.env.PATH ?? '/usr/bin:/bin'].join(path.delimiter),
 		HOME: options.userFolder,
 		TMPDIR: process.env.TMPDIR ?? os.tmpdir(),
+		// Node 22's module compile cache (n8n 1.x turns it on) goes to the user folder, which is removed, not to TMPDIR.
+		NODE_COMPILE_CACHE: path.join(options.userFolder, '.node-compile-cache'),
 		LANG: process.env.LANG ?? 'C.UTF-8',
 		TZ: process.env.TZ ?? 'UTC',
 		NODE_ENV: 'production',
@@ -171,11 +185,13 @@ async function createN8nEnv(options = {}) {
 			brokerPort,
 			extra: { ...(options.env ?? {}), ...(runOptions.env ?? {}) },
 		});
-		return await runProcess(NODE_BIN, [N8N_BIN, ...args], {
+		const result = await runProcess(NODE_BIN, [N8N_BIN, ...args], {
 			cwd: userFolder,
 			env,
 			timeoutMs: runOptions.timeoutMs ?? 3 * 60_000,
 		});
+		removeN8nTempLeftovers();
+		return result;
 	}
 
 	/**
@@ -306,4 +322,4 @@ async function createN8nEnv(options = {}) {
 	};
 }
 
-module.exports = { createN8nEnv, n8nEnv: createN8nEnv, n8nProcessEnv, parseExecutionOutput, RUNTIME_MODULES };
+module.exports = { createN8nEnv, n8nEnv: createN8nEnv, n8nProcessEnv, parseExecutionOutput, removeN8nTempLeftovers, RUNTIME_MODULES };

@@ -51,7 +51,7 @@ const path = require('path');
 const crypto = require('crypto');
 const { startProcess, freePorts, tail } = require('./process');
 const { NODE_BIN, N8N_BIN, assertRuntimeInstalled } = require('./paths');
-const { n8nProcessEnv } = require('./n8nCli');
+const { n8nProcessEnv, removeN8nTempLeftovers } = require('./n8nCli');
 
 const AUTH_COOKIE = 'n8n-auth';
 
@@ -95,6 +95,7 @@ async function startN8n(options = {}) {
 		if (stopped) return;
 		stopped = true;
 		await proc.stop(10_000);
+		removeN8nTempLeftovers();
 		if (ownsFolder) fs.rmSync(userFolder, { recursive: true, force: true, maxRetries: 3 });
 	}
 

@@ -80,7 +80,7 @@ const path = require('path');
 const crypto = require('crypto');
 const { runProcess, runChecked, startProcess, freePorts, tail } = require('./process');
 const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, REPO_ROOT, assertRuntimeInstalled } = require('./paths');
-const { n8nProcessEnv } = require('./n8nCli');
+const { n8nProcessEnv, removeN8nTempLeftovers } = require('./n8nCli');
 const { packPackage, installTarball } = require('./packInstall');
 
 /** @param {number} ms */
@@ -563,6 +563,7 @@ async function startQueueStack(options = {}) {
 
 	async function stopN8n() {
 		await Promise.all([main.slot, ...workers.map((w) => w.slot)].map((slot) => stopSlot(slot, 'SIGTERM', 20_000)));
+		removeN8nTempLeftovers();
 	}
 
 	/** @param {{ redis?: 'keep' | 'restart', postgres?: 'keep' | 'restart' }} [how] */
@@ -595,6 +596,7 @@ async function startQueueStack(options = {}) {
 		clearCrashJournal(cliFolder);
 		const env = envFor(cliFolder, cliPorts[0], await freePorts(1).then(([p]) => p));
 		const result = await runProcess(NODE_BIN, [N8N_BIN, ...args], { cwd: cliFolder, env, timeoutMs: 3 * 60_000 });
+		removeN8nTempLeftovers();
 		if (result.code === 0) migrated = true;
 		if (result.code !== 0 || result.timedOut) {
 			throw new Error(`n8n ${args.join(' ')} ${result.timedOut ? 'timed out' : `exited with ${result.code ?? result.signal}`}\n` +
