@@ -19,11 +19,17 @@ const { sideA, sideB, download, APERTIS, HEADER_AUTH } = require('./workflows');
 const { writeReport } = require('./report');
 
 const QUICK = process.argv.includes('--quick');
+/** `--key=value` arguments, for partial runs while tuning: --sizes=200 --sides=A --parts=batches --dump=DIR. */
+const ARG = Object.fromEntries(process.argv.slice(2).filter((a) => /^--\w+=/.test(a)).map((a) => a.slice(2).split('=')));
+const PARTS = (ARG.parts ?? 'batches,limit,memory').split(',');
+const SIDES = (ARG.sides ?? 'A,B').split(',');
+/** A partial run (--sizes, --sides or --parts) prints its report but writes nothing. */
+const PARTIAL = Boolean(ARG.sizes || ARG.sides || ARG.parts);
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench');
 const SCALE = QUICK ? 0.2 : 1;
 /** Typical duration per model (medians 20–60 s), each task ±25 % around it, seeded. */
 const MODEL_DURATIONS_MS = { 'veo3-fast': 20_000, veo3: 30_000, 'veo3.1': 40_000, veo2: 60_000 };
-const SIZES = QUICK ? [10] : [50, 200];
+const SIZES = ARG.sizes ? ARG.sizes.split(',').map(Number) : QUICK ? [10] : [50, 200];
 const RATE_LIMIT_RPS = 5;
 const CONCURRENT_N = QUICK ? 20 : 100;
 const MIB = 1024 ** 2;
@@ -59,14 +65,15 @@ async function main() {
 		]);
 		await env.importWorkflows(benchWorkflows(sandbox.url));
 
-		for (const n of SIZES) {
-			for (const side of ['A', 'B']) results.batches.push(...(await coldThenWarm(env, sandbox, side, n)));
+		if (PARTS.includes('batches')) {
+			for (const n of SIZES) for (const side of SIDES) results.batches.push(...(await coldThenWarm(env, sandbox, side, n)));
 		}
-		sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
-		for (const side of ['A', 'B']) results.rateLimit.push(await twoAtOnce(env, sandbox, side));
-		sandbox.configure({ requestsPerSecond: 0 });
-
-		results.memory = await measureDownloads(env, sandbox);
+		if (PARTS.includes('limit')) {
+			sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
+			for (const side of SIDES) results.rateLimit.push(await twoAtOnce(env, sandbox, side));
+			sandbox.configure({ requestsPerSecond: 0 });
+		}
+		if (PARTS.includes('memory')) results.memory = await measureDownloads(env, sandbox);
 		const biggest = results.batches.find((b) => b.side === 'A' && b.n === SIZES[SIZES.length - 1] && b.run === 'cold');
 		results.overhead = { createMsPerItem: biggest?.createMsPerItem ?? null };
 	} finally {
@@ -75,9 +82,10 @@ async function main() {
 	}
 	results.benchMinutes = Math.round((Date.now() - startedAt) / 6000) / 10;
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
-	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+	const keep = !QUICK && !PARTIAL;
+	if (keep) fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	const report = writeReport(results);
-	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
+	if (keep) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
 	console.log(report);
 }
 
@@ -98,6 +106,7 @@ async function coldThenWarm(env, sandbox, side, n) {
 	console.log(`bench: side ${side}, ${n} tasks, cold then warm in one n8n process…`);
 	const ids = ['cold', 'warm'].map((run) => idOf(side, n, run));
 	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000 });
+	dump(sandbox, `${side}${n}`);
 	return ids.map((id, i) => ({ run: i === 0 ? 'cold' : 'warm', ...executionFigures(sandbox, batch, id, side, n) }));
 }
 
@@ -108,12 +117,20 @@ async function twoAtOnce(env, sandbox, side) {
 	const ids = ['one', 'two'].map((run) => idOf(side, CONCURRENT_N, run));
 	const from = Date.now();
 	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000, concurrency: 2 });
+	dump(sandbox, `${side}-limit`);
 	const executions = ids.map((id) => executionFigures(sandbox, batch, id, side, CONCURRENT_N));
 	const to = Math.max(...executions.map((e) => e.stoppedAt ?? Date.now()));
 	const all = windowFigures(sandbox, from, to);
 	const completed = executions.reduce((sum, e) => sum + e.completed, 0);
 	const errors = executions.map((e) => e.error).filter(Boolean);
 	return { side, n: 2 * CONCURRENT_N, executions: executions.length, limit: RATE_LIMIT_RPS, ok: executions.every((e) => e.ok), error: errors[0] ?? null, completed, failedItems: 2 * CONCURRENT_N - completed, ...all };
+}
+
+/** With --dump=DIR, the sandbox's request log and task timelines of a batch, for a closer look. */
+function dump(sandbox, name) {
+	if (!ARG.dump) return;
+	fs.mkdirSync(ARG.dump, { recursive: true });
+	fs.writeFileSync(path.join(ARG.dump, `${name}.json`), JSON.stringify({ requests: sandbox.requests(), tasks: sandbox.tasks() }));
 }
 
 /** One execution of an execute-batch: its items, and what the sandbox saw while it ran. */

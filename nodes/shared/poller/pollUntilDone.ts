@@ -9,7 +9,7 @@ import { Pace } from './pace';
 import { PLAN, planNextPoll, staggerOf } from './plan';
 import { estimateFromProgress, nextPollDelay, retryDelay } from './schedule';
 import type { Task } from './taskState';
-import { finishedAt, isFinal, newTask, observeTimeline } from './taskState';
+import { bornBy, finishedAt, isFinal, newTask, observeTimeline } from './taskState';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 import { finishWindow, medianDuration, type FinishWindow } from './window';
 
@@ -185,7 +185,7 @@ class PollRun {
 			return task.generatingSince + medianDuration(generation)!;
 		}
 		const typical = medianDuration(total);
-		return typical === undefined ? undefined : (task.createdAt ?? task.startedAt) + typical;
+		return typical === undefined ? undefined : bornBy(task) + typical;
 	}
 
 	private startDuePolls(now: number): void {
@@ -235,7 +235,7 @@ class PollRun {
 	private settle(task: Task, now: number, outcome: PollOutcome['outcome'], error?: string): void {
 		task.settled = true;
 		this.open--;
-		this.budget.settle(now - (task.createdAt ?? task.startedAt));
+		this.budget.settle(now - bornBy(task));
 		const result: PollOutcome = {
 			key: task.target.key,
 			taskId: task.target.taskId,
@@ -323,7 +323,7 @@ class PollRun {
 	private windowGap(now: number): number {
 		const share = this.budget.tailShare(this.open);
 		if (share >= 1) return Math.min(PLAN.windowGapMs, this.maxMs);
-		const ages = this.pending().map((t) => now - (t.createdAt ?? t.startedAt));
+		const ages = this.pending().map((t) => now - bornBy(t));
 		if (!this.budget.withinLoop(ages)) return Math.min(PLAN.windowGapMs, this.maxMs);
 		return Math.min(Math.max(this.minMs, PLAN.windowGapMs * share), this.maxMs);
 	}
@@ -385,7 +385,7 @@ class PollRun {
 		if (task.generatingSince !== undefined && generation.length > 0) {
 			return finishWindow(generation, task.generatingSince, runningAt);
 		}
-		return finishWindow(total, task.createdAt ?? task.startedAt, runningAt);
+		return finishWindow(total, bornBy(task), runningAt);
 	}
 
 	private onError(task: Task, ticket: PaceTicket, error: unknown, now: number): void {

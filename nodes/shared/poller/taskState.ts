@@ -68,6 +68,14 @@ export function observeTimeline(task: Task, snapshot: PollSnapshot, now: number)
 	else if (!isFinal(status)) task.generatingSince ??= since;
 }
 
+/**
+ * The earliest time the task is known to have existed: its creation, else the earlier of its generation start and
+ * the start of waiting (a task handed over by a create node began before the wait did).
+ */
+export function bornBy(task: Task): number {
+	return task.createdAt ?? Math.min(task.startedAt, task.generatingSince ?? Infinity);
+}
+
 export function isFinal(status: string): boolean {
 	const s = status.toLowerCase();
 	return s === 'completed' || s === 'failed';

@@ -35,7 +35,7 @@ export function apiTimeMs(value: unknown): number | undefined {
 }
 
 /** When a task was created, from a create response (or any item carrying one). */
-function createdAtOf(json: IDataObject | undefined): number | undefined {
+export function createdAtOf(json: IDataObject | undefined): number | undefined {
 	if (!json) return undefined;
 	const createdAt = apiTimeMs(json.created_at);
 	if (createdAt !== undefined) return createdAt;

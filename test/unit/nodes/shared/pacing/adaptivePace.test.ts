@@ -13,14 +13,14 @@ function sendBusy(pace: AdaptivePace, from: number, count: number): number {
 }
 
 describe('AdaptivePace: additive increase, multiplicative decrease', () => {
-	test('starts at the old fixed default and spaces starts 1000 / rate ms apart', () => {
+	test('starts at 10 requests/s and spaces starts 1000 / rate ms apart', () => {
 		const pace = new AdaptivePace();
-		expect(pace.requestsPerSecond).toBe(PACE.initialRate);
+		expect(pace.requestsPerSecond).toBe(10);
 		const first = pace.take(0);
 		expect(first).toEqual({ startAt: 0, busy: false });
-		expect(pace.readyAt()).toBe(200);
-		expect(pace.isReady(199)).toBe(false);
-		expect(pace.take(0).startAt).toBe(200);
+		expect(pace.readyAt()).toBe(100);
+		expect(pace.isReady(99)).toBe(false);
+		expect(pace.take(0).startAt).toBe(100);
 	});
 
 	test('slow start: each request the pace held back adds 1 request/s, so the rate doubles within a second', () => {

@@ -14,6 +14,8 @@ export interface SimTask {
 	forever?: boolean;
 	/** How long it stays queued before it generates; default 3000 ms. */
 	queuedMs?: number;
+	/** When it was created (virtual ms; before the run's start when negative); default 0. Durations count from here. */
+	createdAtMs?: number;
 }
 
 export interface RequestLog {
@@ -63,21 +65,24 @@ export class SimulatedApi {
 		}
 	};
 
-	statusAt(taskId: string, t: number): PollSnapshot {
+	statusAt(taskId: string, now: number): PollSnapshot {
 		const task = this.byId.get(taskId);
 		if (!task) throw Object.assign(new Error(`Task ${taskId} not found`), { httpCode: '404' });
+		const createdAt = task.createdAtMs ?? 0;
+		const t = now - createdAt;
 		const queuedFor = task.queuedMs ?? 3000;
 		if (task.forever || t < task.durationMs) {
 			const queued = t < queuedFor;
 			const status = queued ? 'queued' : 'processing';
-			// status_update_time: when the task entered its current status (created at 0).
-			const statusSinceMs = queued ? 0 : queuedFor;
+			// status_update_time: when the task entered its current status.
+			const statusSinceMs = createdAt + (queued ? 0 : queuedFor);
 			if (task.progress === false) return { status, statusSinceMs, raw: { status, task_id: taskId } };
 			const progress = task.forever ? 50 : Math.floor((100 * t) / task.durationMs);
 			return { status, progress, statusSinceMs, raw: { status, progress, task_id: taskId } };
 		}
 		const status = task.end ?? 'completed';
-		return { status, progress: 100, statusSinceMs: task.durationMs, raw: { status, task_id: taskId, ...task.endRaw } };
+		const statusSinceMs = createdAt + task.durationMs;
+		return { status, progress: 100, statusSinceMs, raw: { status, task_id: taskId, ...task.endRaw } };
 	}
 
 	pollsOf(taskId: string): number {

@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 
+import { PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
 import { keyStateFor } from '../../../../../nodes/shared/pacing/perKey';
 import { apertisRequest } from '../../../../../nodes/shared/transport/apertisRequest';
 
@@ -50,7 +51,7 @@ describe('apertisRequest: every request waits for its slot in the pace of its AP
 		// Nobody sent anything during the 1-s pause: the next request came after it, for both executions.
 		expect(api.sent[1].at - api.sent[0].at).toBeGreaterThanOrEqual(950);
 		expect(api.sent[2].at - api.sent[0].at).toBeGreaterThanOrEqual(950);
-		expect(keyStateFor(baseUrl, 'sk-shared').pace.requestsPerSecond).toBeLessThan(5);
+		expect(keyStateFor(baseUrl, 'sk-shared').pace.requestsPerSecond).toBeLessThan(PACE.initialRate);
 	});
 
 	test('another key is not slowed by that 429', async () => {
@@ -60,7 +61,7 @@ describe('apertisRequest: every request waits for its slot in the pace of its AP
 		const started = Date.now();
 		await create(execution(baseUrl, 'sk-second', api.answer), 0);
 		expect(Date.now() - started).toBeLessThan(500);
-		expect(keyStateFor(baseUrl, 'sk-second').pace.requestsPerSecond).toBeGreaterThanOrEqual(5);
+		expect(keyStateFor(baseUrl, 'sk-second').pace.requestsPerSecond).toBeGreaterThanOrEqual(PACE.initialRate);
 	});
 
 	test('requests that succeed one after another raise the pace (slow start)', async () => {
@@ -69,8 +70,8 @@ describe('apertisRequest: every request waits for its slot in the pace of its AP
 		const ctx = execution(baseUrl, 'sk-busy', api.answer);
 		const started = Date.now();
 		for (let i = 0; i < 20; i++) await create(ctx, i);
-		// At a fixed 5 requests/s, 20 creates would take 3.8 s.
-		expect(Date.now() - started).toBeLessThan(2500);
-		expect(keyStateFor(baseUrl, 'sk-busy').pace.requestsPerSecond).toBeGreaterThan(15);
+		// At the initial 10 requests/s throughout, 20 creates would take 1.9 s.
+		expect(Date.now() - started).toBeLessThan(1500);
+		expect(keyStateFor(baseUrl, 'sk-busy').pace.requestsPerSecond).toBeGreaterThan(20);
 	});
 });
