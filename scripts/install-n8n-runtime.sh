@@ -29,7 +29,7 @@ if installed; then
 fi
 
 cd "$RUNTIME_DIR"
-echo "   npm ci --ignore-scripts in $RUNTIME_DIR: n8n 2.41.1 + Node 24 (~2.8 GB, 3-10 min; npm fetches first, then writes)"
+echo "   npm ci --ignore-scripts in $RUNTIME_DIR: n8n 2.41.1 + Node 24 (~2.8 GB, 3-10 min, then ~1-4 min for sqlite3; npm fetches first, then writes)"
 rm -f node_modules/.apertis-runtime-installed
 with_progress "npm ci" node_modules "2.8 GB" -- npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 

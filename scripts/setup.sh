@@ -13,7 +13,7 @@ state() { if "$@"; then echo "installed"; else echo "to install"; fi; }
 queue_step="$( [ "${SKIP_QUEUE_SERVICES:-}" = "1" ] && echo "skipped (not needed here)" || echo "apt-get install $as_root unless present")"
 browser_step="$( [ "${SKIP_BROWSER:-}" = "1" ] && echo "skipped (not needed here)" || { command -v chromium >/dev/null 2>&1 && echo "installed" || echo "to install: apt-get install chromium $as_root"; })"
 echo "== set-up: 4 steps, each skipped when already done (sizes and times of a first run: see README \"Quick start\")"
-echo "   1/4 n8n 2.41.1 + the Node 24.21.0 it runs on -> test/e2e/n8n-runtime/node_modules (~2.8 GB, 3-10 min): $(state bash scripts/install-n8n-runtime.sh --check)"
+echo "   1/4 n8n 2.41.1 + the Node 24.21.0 it runs on -> test/e2e/n8n-runtime/node_modules (~2.8 GB, 4-15 min): $(state bash scripts/install-n8n-runtime.sh --check)"
 echo "   2/4 the package's dev dependencies (npm ci, with that Node 24) -> node_modules (~0.9 GB, 1-4 min): $(state dev_deps_current)"
 echo "   3/4 Debian's redis-server + postgresql for the queue-mode tests: $queue_step"
 echo "   4/4 Debian's chromium for the editor tests: $browser_step"
