@@ -253,4 +253,4 @@ async function startN8n(options = {}) {
 	}
 }
 
-module.exports = { startN8n, AUTH_COOKIE };
+module.exports = { startN8n, fetchWithTimeout, AUTH_COOKIE };

@@ -81,6 +81,7 @@ const crypto = require('crypto');
 const { runProcess, runChecked, startProcess, freePorts, tail } = require('./process');
 const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, REPO_ROOT, assertRuntimeInstalled } = require('./paths');
 const { n8nProcessEnv, removeN8nTempLeftovers } = require('./n8nCli');
+const { fetchWithTimeout } = require('./n8nServer');
 const { packPackage, installTarball } = require('./packInstall');
 
 /** @param {number} ms */
@@ -206,20 +207,6 @@ function isListening(port) {
 	});
 }
 
-/**
- * @param {string} url
- * @param {RequestInit} [init]
- * @param {number} [timeoutMs]
- */
-async function fetchWithTimeout(url, init = {}, timeoutMs = 30_000) {
-	const controller = new AbortController();
-	const timer = setTimeout(() => controller.abort(), timeoutMs);
-	try {
-		return await fetch(url, { ...init, signal: controller.signal });
-	} finally {
-		clearTimeout(timer);
-	}
-}
 
 /**
  * Polls until check() resolves a truthy value.
