@@ -138,10 +138,10 @@ export const pollFields: INodeProperties[] = [
 				displayName: 'Max Requests per Second',
 				name: 'requestsPerSecond',
 				type: 'number',
-				typeOptions: { minValue: 0.1 },
-				default: 5,
+				typeOptions: { minValue: 0 },
+				default: 0,
 				description:
-					'The pace of status checks across all items of the run, to stay inside the API rate limit',
+					"A ceiling on this node's status checks per second. 0 (the default): none; requests with one API key share one pace, which adapts to the API's rate limit.",
 			},
 		],
 	},
@@ -150,6 +150,7 @@ export const pollFields: INodeProperties[] = [
 export interface WaitSettings {
 	pollIntervalSeconds: number;
 	timeoutMinutes: number;
+	/** A ceiling on status checks per second; 0: none (the key's shared pace adapts on its own). */
 	requestsPerSecond: number;
 	/** Wait Until Done only: see waiting/handOff.ts. */
 	handOffAfterMinutes?: number;
@@ -159,7 +160,7 @@ export function readWaitSettings(ctx: IExecuteFunctions): WaitSettings {
 	return {
 		pollIntervalSeconds: ctx.getNodeParameter('pollInterval', 0, 30) as number,
 		timeoutMinutes: ctx.getNodeParameter('timeout', 0, 30) as number,
-		requestsPerSecond: ctx.getNodeParameter('pollOptions.requestsPerSecond', 0, 5) as number,
+		requestsPerSecond: ctx.getNodeParameter('pollOptions.requestsPerSecond', 0, 0) as number,
 	};
 }
 

@@ -8,17 +8,26 @@ function percentile(values, p) {
 	return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-/** What the sandbox saw of one batch: requests, 429s, and how long after each task finished a client noticed. */
-function batchFigures(sandbox, startedAt, finishedAt) {
-	const api = sandbox.requests().filter((r) => r.server === 'api');
-	const tasks = sandbox.tasks();
+function median(values) {
+	return percentile(values, 50);
+}
+
+/**
+ * What the sandbox saw of the executions that ran between `from` and `to` (epoch ms): their requests, 429s, and how
+ * long after each task finished a client noticed. Several executions in one n8n process (a warm run after a cold
+ * one, two at once) are told apart by time: tasks created and requests received inside the window.
+ */
+function windowFigures(sandbox, from, to) {
+	const api = sandbox.requests().filter((r) => r.server === 'api' && r.at >= from && r.at <= to);
+	const tasks = sandbox.tasks().filter((t) => t.createdAt >= from && t.createdAt <= to);
 	const latencies = tasks.filter((t) => t.doneAt !== null && t.observedDoneAt !== null).map((t) => (t.observedDoneAt - t.doneAt) / 1000);
+	const firstRequest = api[0]?.at ?? from;
 	const slowestDoneAt = Math.max(...tasks.map((t) => t.doneAt ?? 0));
 	return {
 		tasks: tasks.length,
-		wallS: (finishedAt - startedAt) / 1000,
-		slowestTaskS: (slowestDoneAt - startedAt) / 1000,
-		afterSlowestS: (finishedAt - slowestDoneAt) / 1000,
+		wallS: (to - firstRequest) / 1000,
+		slowestTaskS: (slowestDoneAt - firstRequest) / 1000,
+		afterSlowestS: (to - slowestDoneAt) / 1000,
 		requests: api.length,
 		requestsPerTask: tasks.length ? api.length / tasks.length : null,
 		rateLimited: api.filter((r) => r.status === 429).length,
@@ -27,7 +36,7 @@ function batchFigures(sandbox, startedAt, finishedAt) {
 	};
 }
 
-/** Samples VmRSS of a process every 20 ms until it exits; resolves with the peak in bytes. */
+/** Samples VmHWM (the peak RSS the kernel keeps) of a process every 20 ms until it exits. */
 function samplePeakRss(pid) {
 	let peak = 0;
 	const timer = setInterval(() => {
@@ -42,4 +51,4 @@ function samplePeakRss(pid) {
 	return { stop: () => (clearInterval(timer), peak), peak: () => peak };
 }
 
-module.exports = { percentile, batchFigures, samplePeakRss };
+module.exports = { percentile, median, windowFigures, samplePeakRss };

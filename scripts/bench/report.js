@@ -1,72 +1,118 @@
 // bench/results.md from the figures: one table per part, and each target of side A as met or not.
 'use strict';
 
-const fmt = (value, digits = 1) => (value === null || value === undefined ? '–' : Number(value).toFixed(digits));
+const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : Number(value).toFixed(digits));
 const mb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
+const signedMb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${bytes >= 0 ? '+' : '−'}${Math.abs(bytes / 1024 ** 2).toFixed(1)} MB`);
+const detection = (r) => `${fmt(r.detectionS.p50)} / ${fmt(r.detectionS.p95)} / ${fmt(r.detectionS.max)}`;
+const failedCell = (r) => `${r.failedItems}${r.error ? ` (${r.error.slice(0, 60)})` : ''}`;
+
+/** The warm target: the warm run notices finishes in at most this share of the loop's p95. */
+const WARM_SHARE = 0.6;
+/** At most this share of the requests of two executions at once may meet a 429. */
+const MAX_429_SHARE = 0.05;
+/** The big video may cost at most this much more peak memory than the small one. */
+const MAX_EXTRA_BYTES = 16 * 1024 ** 2;
 
 function batchTable(rows) {
-	const header = '| side | tasks | completed | failed | wall (s) | after slowest task (s) | requests | per task | 429s | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|---|';
-	const lines = rows.map((r) =>
-		`| ${r.side} | ${r.n} | ${r.completed} | ${r.failedItems}${r.error ? ` (${r.error.slice(0, 60)})` : ''} | ${fmt(r.wallS)} | ${fmt(r.afterSlowestS)} | ${r.requests} | ${fmt(r.requestsPerTask)} | ${r.rateLimited} | ${fmt(r.detectionS.p50)} / ${fmt(r.detectionS.p95)} / ${fmt(r.detectionS.max)} |`,
-	);
+	const header = '| side | tasks | run | completed | failed | wall (s) | after slowest task (s) | requests | per task | 429s | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|---|---|';
+	const lines = rows.map((r) => `| ${r.side} | ${r.n} | ${r.run ?? '–'} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${fmt(r.afterSlowestS)} | ${r.requests} | ${fmt(r.requestsPerTask)} | ${r.rateLimited} | ${detection(r)} |`);
 	return [header, ...lines].join('\n');
 }
 
-function targets(results) {
-	const lines = [];
-	const verdict = (met, text) => lines.push(`- ${met ? '**met**' : '**not met**'}: ${text}`);
-	for (const a of results.batches.filter((b) => b.side === 'A')) {
-		const b = results.batches.find((x) => x.side === 'B' && x.n === a.n);
-		verdict(a.afterSlowestS <= 2, `N=${a.n}: wall ≤ slowest task + 2 s (A ended ${fmt(a.afterSlowestS)} s after its slowest task)`);
-		verdict(a.detectionS.p95 !== null && a.detectionS.p95 <= 2, `N=${a.n}: p95 detection latency ≤ 2 s (A ${fmt(a.detectionS.p95)} s, B ${fmt(b?.detectionS.p95)} s)`);
-		if (b) verdict(a.requests <= 0.5 * b.requests, `N=${a.n}: total requests ≤ 0.5 × B's (A ${a.requests}, B ${b.requests}: ${fmt(a.requests / b.requests, 2)} ×)`);
-	}
-	const limitedA = results.rateLimit.find((r) => r.side === 'A');
-	if (limitedA) verdict(limitedA.failedItems === 0 && limitedA.ok, `0 failed items under a ${limitedA.limit} requests/s limit (A: ${limitedA.failedItems} failed, ${limitedA.rateLimited} 429s absorbed)`);
-	if (results.memory) verdict(results.memory.apertis.extraBytes <= 64 * 1024 ** 2, `${mb(results.memory.videoBytes)} download with ≤ 64 MB extra peak RSS (A ${mb(results.memory.apertis.extraBytes)}, n8n's HTTP Request ${mb(results.memory.http.extraBytes)})`);
-	return lines.join('\n');
+function concurrentTable(rows) {
+	const header = '| side | executions × tasks | completed | failed | wall (s) | requests | 429s | 429 share | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|';
+	const lines = rows.map((r) => `| ${r.side} | ${r.executions ?? 1} × ${r.n / (r.executions ?? 1)} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${r.requests} | ${r.rateLimited} | ${fmt((100 * r.rateLimited) / Math.max(1, r.requests))} % | ${detection(r)} |`);
+	return [header, ...lines].join('\n');
 }
 
-/** Why a target was missed, worked out from the figures, and what would meet it. */
-function notes(results) {
-	const lines = [];
-	const a = results.batches.filter((b) => b.side === 'A');
-	const pace = 5;
-	if (a.some((b) => b.detectionS.p95 > 2 || b.afterSlowestS > 2)) {
-		lines.push(
-			`- **Detection latency / wall time.** \`/v1/video/query\` reports no progress, so until a task of the same model has finished in this run the poller has no estimate and checks sparsely (a quarter of the elapsed time, at most the 30-s poll interval); the first tasks of each model are noticed late. And every check goes through the global pace (default ${pace} requests/s): with N tasks one round of checks takes N/${pace} s — ${a.map((b) => `${b.n / pace} s for N=${b.n}`).join(', ')} — which bounds detection for large batches. What would meet it: set *Max Requests per Second* to what the account allows (N/2 requests/s gives a 2-s round), and poll densely from the first finish of a model on.`,
-		);
+/** Every target as { met, text, key }, in the order of the issue. */
+function targetList(results) {
+	const list = [];
+	const add = (key, met, text) => list.push({ key, met, text });
+	for (const a of results.batches.filter((b) => b.side === 'A')) {
+		const b = results.batches.find((x) => x.side === 'B' && x.n === a.n && x.run === a.run);
+		const at = `${a.run} run at N=${a.n}`;
+		add(`wall-${a.run}`, a.failedItems === 0 && a.afterSlowestS <= 2, `${at}: wall ≤ slowest task + 2 s (A ended ${fmt(a.afterSlowestS)} s after its slowest task)`);
+		if (!b) continue;
+		add(`requests-${a.run}`, a.requests <= b.requests, `${at}: total requests ≤ the loop's (A ${a.requests}, B ${b.requests}: ${fmt(a.requests / b.requests, 2)} ×)`);
+		const share = a.run === 'warm' ? WARM_SHARE : 1;
+		const limit = share * (b.detectionS.p95 ?? 0);
+		add(`p95-${a.run}`, a.detectionS.p95 !== null && a.detectionS.p95 <= limit, `${at}: p95 detection ≤ ${share === 1 ? '' : `${share} × `}the loop's p95 (A ${fmt(a.detectionS.p95)} s, B ${fmt(b.detectionS.p95)} s${share === 1 ? '' : `: at most ${fmt(limit)} s`})`);
 	}
-	const moreRequests = a.filter((b) => { const b2 = results.batches.find((x) => x.side === 'B' && x.n === b.n); return b2 && b.requests > 0.5 * b2.requests; });
-	const costlier = moreRequests.filter((b) => b.requests > (results.batches.find((x) => x.side === 'B' && x.n === b.n)?.requests ?? Infinity));
-	if (moreRequests.length) {
-		lines.push(
-			`- **Requests.** The schedule polls about every second inside a window around each predicted finish; with ±25 % spread that window is wide, so it costs ${costlier.length ? `more requests than a fixed 10-s poll at ${costlier.map((b) => `N=${b.n}`).join(' and ')}` : `more than half the requests of a fixed 10-s poll at ${moreRequests.map((b) => `N=${b.n}`).join(' and ')}`}. What would meet it: space the checks inside the window exponentially, or narrow it to the peers' observed spread (trading some latency).`,
-		);
+	const limited = results.rateLimit.find((r) => r.side === 'A');
+	if (limited) {
+		const pair = `${limited.executions ?? 1} executions × ${limited.n / (limited.executions ?? 1)} tasks under ${limited.limit} requests/s`;
+		add('limit-failed', limited.failedItems === 0 && limited.ok, `${pair}: 0 failed items (A: ${limited.failedItems} failed)`);
+		const share = limited.rateLimited / Math.max(1, limited.requests);
+		add('limit-429', share <= MAX_429_SHARE, `${pair}: 429 answers ≤ 5 % of requests (A: ${limited.rateLimited} of ${limited.requests}, ${fmt(100 * share)} %)`);
 	}
 	const m = results.memory;
-	if (m && m.apertis.extraBytes > 64 * 1024 ** 2) {
-		lines.push(
-			`- **Memory.** ${results.quick ? `${mb(m.apertis.extraBytes)} above the idle run for a ${mb(m.videoBytes)} video; the full run's 1 GB video (bench/results.md) shows whether it grows with the video. Part of it is` : `The extra is constant, not proportional to the video: ${mb(m.apertis.extraBytes)} for ${mb(m.videoBytes)} (the quick run's 64 MB video cost about the same), so the video streams to disk. The rest is`} loading this package's nodes, an HTTP client stream and n8n's binary-data service, which the idle baseline (a NoOp workflow) does not load; n8n's own HTTP Request node costs ${m.http.extraBytes > m.apertis.extraBytes ? 'more' : 'no more'} (${mb(m.http.extraBytes)}). A baseline running the same node without a download would isolate the download's own cost.`,
-		);
+	if (m?.sizes) {
+		const [small, big] = [m.sizes[0], m.sizes[m.sizes.length - 1]];
+		add('memory', small.ok && big.ok && m.extraBytes <= MAX_EXTRA_BYTES, `peak RSS for a ${mb(m.videoBytes)} video ≤ peak RSS for a ${mb(m.smallBytes)} video + 16 MB (the same download node: ${mb(big.medianPeak)} against ${mb(small.medianPeak)}, ${signedMb(m.extraBytes)}; medians of ${big.peaks.length})`);
 	}
+	return list;
+}
+
+function targets(results) {
+	return targetList(results)
+		.map((t) => `- ${t.met ? '**met**' : '**not met**'}: ${t.text}`)
+		.join('\n');
+}
+
+/** Why a target was not met and what would meet it; written for the failures this design can have. */
+const WHY = {
+	wall: () => 'The last tasks are checked more often only while the run has spent no more than the loop would have; this run had spent more, so its last task was noticed a window gap late. What would meet it: an end spurt that does not depend on the budget, at the price of a few more requests.',
+	requests: (results) => {
+		const loop = results.batches.filter((b) => b.side === 'B').map((b) => b.requestsPerTask);
+		return `The schedule is built to spend about the loop's budget: one early check per task (the loop checks first after 10 s), then checks every 5 s inside each finish window, and more often for the last tasks while the run is within the loop's count. The loop's own count moves with how busy n8n is, since each round of its 10-s wait takes longer the more items it carries and the busier the machine (${fmt(Math.min(...loop))}–${fmt(Math.max(...loop))} requests per task, creates included, across the batches of this run), so parity is decided by a few percent either way. What would meet it reliably: a longer window gap (6 s instead of 5 s saves about 8 % of the checks in virtual-time runs of this mix, and brings the warm p95 near its 0.6 × target), or one check fewer for the shortest models.`;
+	},
+	p95: () => 'The first finishes of each model are noticed by sparse, staggered blind checks (cold), or a finish waits up to one window gap of 5 s (warm). What would meet it: denser blind checks or a shorter window gap, both of which cost requests.',
+	'limit-failed': () => 'An item failed although its requests were retried after the 429s.',
+	'limit-429': () => 'The pace probes the limit: it grows until a 429 and halves. What would meet it: a slower additive increase (PACE.increasePerSecond), at the price of a slower recovery when the limit rises.',
+	memory: (results) => {
+		const m = results.memory;
+		const big = m.sizes[m.sizes.length - 1];
+		const mid = m.sizes.find((size) => size.bytes === 64 * 1024 ** 2 && size !== big);
+		const flat = mid && Math.abs(big.medianPeak - mid.medianPeak) <= MAX_EXTRA_BYTES;
+		const quickNote = !results.quick && flat ? " (the quick run's 64 MB video cost about the same)" : '';
+		const size = flat
+			? `the extra does not grow with the video, ${signedMb(m.extraBytes)} for ${mb(m.videoBytes)} over ${mb(m.smallBytes)}${quickNote}`
+			: `${signedMb(m.extraBytes)} for ${mb(m.videoBytes)} over ${mb(m.smallBytes)}${mid ? `, ${signedMb(mid.medianPeak - m.sizes[0].medianPeak)} for ${mb(mid.bytes)}` : ''}`;
+		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only at a later garbage collection that its heuristics start after tens of MB of such memory, and a ${mb(m.smallBytes)} video is over before that. Plain Node.js (http.get from the sandbox piped to a file, measured on this machine) shows the same effect, smaller: about 12 MB between 16 MB and 1 GB; n8n's HTTP helper adds its stream layers. What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or n8n collecting garbage more eagerly.`;
+	},
+};
+
+function notes(results) {
+	const lines = targetList(results)
+		.filter((t) => !t.met)
+		.map((t) => `- **${t.text.replace(/ \(.*$/, '')}.** ${WHY[t.key.replace(/-(cold|warm)$/, '')]?.(results) ?? ''}`);
 	const limitedB = results.rateLimit.find((r) => r.side === 'B');
 	if (limitedB && limitedB.failedItems > 0) lines.push(`- **B under the rate limit** failed on the first 429 (HTTP Request does not retry by default): ${limitedB.failedItems} of ${limitedB.n} items lost.`);
 	return lines.join('\n');
 }
 
+function memoryTable(m) {
+	if (!m?.sizes) return '–';
+	const rows = m.sizes.map((s) => `| ${mb(s.bytes)} | ${mb(s.medianPeak)} | ${s.peaks.map(mb).join(', ')} | ${s.ok ? 'yes' : 'no'} |`);
+	return ['| video | peak RSS of `n8n execute` (median) | each run | stored whole |', '|---|---|---|---|', ...rows, `| difference | ${signedMb(m.extraBytes)} | | |`].join('\n');
+}
+
 function writeReport(results) {
 	const m = results.memory;
+	const limit = results.rateLimit[0];
 	return `# Benchmark: Apertis nodes vs the hand-built polling loop
 
-Generated by \`npm run bench\`${results.quick ? ' --quick (smoke run, not the committed figures)' : ''} in the pinned n8n (test runtime) against the sandbox.
+Generated by \`npm run bench\`${results.quick ? ' --quick (smoke run, not the committed figures)' : ''} in the pinned n8n (test runtime) against the sandbox${results.benchMinutes ? ` (the whole run took ${results.benchMinutes} min)` : ''}.
 Models and their typical durations (±25 %, seeded): ${Object.entries(results.modelDurationsMs).map(([model, ms]) => `${model} ${(ms * results.scale) / 1000} s`).join(', ')}.
 
-- **A**: Video Create → Apertis Wait Until Done (defaults: poll interval ≤ 30 s, 5 requests/s).
+- **A**: Video Create → Apertis Wait Until Done (defaults: poll interval ≤ 30 s, no request ceiling: the API key's adaptive pace).
 - **B**: HTTP Request (create) → Wait 10 s → HTTP Request (query) → IF completed/failed → back to Wait, as the API document's examples poll.
+- **cold / warm**: the same batch twice in one n8n process (\`n8n execute-batch\`): the cold run is the process's first, the warm run finds the durations it learned. B learns nothing; it runs twice all the same.
 
-Wall time runs from the first API request to the execution's end. Detection latency is the time from the sandbox
-marking a task done to the first poll that saw it.
+Wall time runs from the execution's first API request to its end. Detection latency is the time from the sandbox
+marking a task done to the first poll that saw it. Requests count every API request (creates, polls, 429s).
 
 ## Targets for A
 ${targets(results)}
@@ -74,22 +120,23 @@ ${targets(results)}
 ## Where a target is not met
 ${notes(results) || 'Every target is met.'}
 
-## Batches
+## Batches (no rate limit)
 ${batchTable(results.batches)}
 
-## Under a rate limit of ${results.rateLimit[0]?.limit ?? '–'} requests/s
-${batchTable(results.rateLimit)}
+## Two executions at once under a rate limit of ${limit?.limit ?? '–'} requests/s
+Both executions run in one n8n process (\`n8n execute-batch --concurrency=2\`); the sandbox answers 429 (with Retry-After) to
+any request beyond ${limit?.limit ?? '–'} within one second, over both.
 
-## Memory: downloading one ${mb(m?.videoBytes)} video (filesystem binary mode)
-| | peak RSS of \`n8n execute\` | above the idle run |
-|---|---|---|
-| idle (no download) | ${mb(m?.idlePeakBytes)} | – |
-| A: Apertis Video Query, Download Video | ${mb(m?.apertis.peak)} | ${mb(m?.apertis.extraBytes)} |
-| n8n HTTP Request, response format File | ${mb(m?.http.peak)} | ${mb(m?.http.extraBytes)} |
+${concurrentTable(results.rateLimit)}
+
+## Memory: the same download node (Apertis Video Query, Download Video) for a ${mb(m?.smallBytes)} and a ${mb(m?.videoBytes)} video
+Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.
+
+${memoryTable(m)}
 
 ## Overhead
 Video Create's execution time per item, including its HTTP round trip to the local sandbox: ${fmt(results.overhead?.createMsPerItem, 2)} ms.
 `;
 }
 
-module.exports = { writeReport };
+module.exports = { writeReport, targetList };

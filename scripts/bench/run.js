@@ -1,28 +1,48 @@
 // `npm run bench`: this package against the hand-built polling loop, in one real n8n (the pinned test runtime),
 // against the sandbox. Writes bench/results.md and bench/results.json. `--quick` for a short smoke run.
+//
+// Every batch runs both sides in this one run:
+// - cold and warm: the same N twice in one n8n process (`n8n execute-batch`, one workflow after the other), so the
+//   second run (warm) finds the durations the first one (cold) learned;
+// - two executions at once (execute-batch --concurrency=2), 100 tasks each, under a requests-per-second limit the
+//   sandbox enforces;
+// - memory: the same download node for a small and a big video (peak RSS of `n8n execute`, each measured a few
+//   times), so that the difference is the download's own cost.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
 const { createN8nEnv, packAndInstall, freePorts, startProcess, parseExecutionOutput, NODE_BIN, N8N_BIN } = require('../../test/e2e/lib');
 const { startSandbox } = require('../../test/sandbox');
-const { batchFigures, samplePeakRss } = require('./measure');
+const { windowFigures, samplePeakRss, median } = require('./measure');
 const { sideA, sideB, download, APERTIS, HEADER_AUTH } = require('./workflows');
 const { writeReport } = require('./report');
 
 const QUICK = process.argv.includes('--quick');
+/** `--key=value` arguments, for partial runs while tuning: --sizes=200 --sides=A --parts=batches --dump=DIR. */
+const ARG = Object.fromEntries(process.argv.slice(2).filter((a) => /^--\w+=/.test(a)).map((a) => a.slice(2).split('=')));
+const PARTS = (ARG.parts ?? 'batches,limit,memory').split(',');
+const SIDES = (ARG.sides ?? 'A,B').split(',');
+/** A partial run (--sizes, --sides or --parts) prints its report but writes nothing. */
+const PARTIAL = Boolean(ARG.sizes || ARG.sides || ARG.parts);
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench');
 const SCALE = QUICK ? 0.2 : 1;
 /** Typical duration per model (medians 20–60 s), each task ±25 % around it, seeded. */
 const MODEL_DURATIONS_MS = { 'veo3-fast': 20_000, veo3: 30_000, 'veo3.1': 40_000, veo2: 60_000 };
-const SIZES = QUICK ? [10] : [50, 200];
+const SIZES = ARG.sizes ? ARG.sizes.split(',').map(Number) : QUICK ? [10] : [50, 200];
 const RATE_LIMIT_RPS = 5;
-const VIDEO_BYTES = QUICK ? 64 * 1024 ** 2 : 1024 ** 3;
+const CONCURRENT_N = QUICK ? 20 : 100;
+const MIB = 1024 ** 2;
+/** The small and the big video; the full run adds the quick run's 64 MB between them, to show the extra is flat. */
+const VIDEO_SIZES = QUICK ? [16 * MIB, 64 * MIB] : [16 * MIB, 64 * MIB, 1024 * MIB];
+/** Peak RSS differs a few MB from one n8n process to the next: each size is measured this often, the median kept. */
+const MEMORY_REPEATS = QUICK ? 1 : 3;
 
 const rowsOf = (n) => Array.from({ length: n }, (_, i) => {
 	const models = Object.keys(MODEL_DURATIONS_MS);
 	return { model: models[i % models.length], prompt: `Bench scene ${i}` };
 });
+const idOf = (side, n, run) => `bench${side}${String(n).padStart(5, '0')}${run}`;
 
 async function main() {
 	if (process.argv.includes('--report-only')) {
@@ -30,79 +50,136 @@ async function main() {
 		const results = JSON.parse(fs.readFileSync(path.join(RESULTS_DIR, 'results.json'), 'utf8'));
 		return fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), writeReport(results));
 	}
+	const startedAt = Date.now();
 	const sandbox = await startSandbox({
 		modelDurationsMs: Object.fromEntries(Object.entries(MODEL_DURATIONS_MS).map(([model, ms]) => [model, ms * SCALE])),
 		durationSpread: 0.25,
 		seed: 7,
 	});
 	const env = await createN8nEnv({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
-	const results = { quick: QUICK, modelDurationsMs: MODEL_DURATIONS_MS, scale: SCALE, batches: [], rateLimit: [], memory: null, overhead: null };
+	const results = { quick: QUICK, modelDurationsMs: MODEL_DURATIONS_MS, scale: SCALE, batches: [], rateLimit: [], memory: null, overhead: null, benchMinutes: null };
 	try {
 		await packAndInstall(env.userFolder);
 		await env.importCredentials([
 			{ id: APERTIS.apertisApi.id, name: APERTIS.apertisApi.name, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } },
 			{ id: HEADER_AUTH.httpHeaderAuth.id, name: HEADER_AUTH.httpHeaderAuth.name, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sandbox.apiKey}` } },
 		]);
-		const workflows = SIZES.flatMap((n) => [sideA(`benchSideA${String(n).padStart(6, '0')}`, rowsOf(n)), sideB(`benchSideB${String(n).padStart(6, '0')}`, rowsOf(n), sandbox.url)]);
-		await env.importWorkflows(workflows);
+		await env.importWorkflows(benchWorkflows(sandbox.url));
 
-		const runBatch = async (side, n, id) => {
-			sandbox.reset();
-			console.log(`bench: side ${side}, ${n} tasks${sandbox.config().requestsPerSecond ? `, ${sandbox.config().requestsPerSecond} requests/s limit` : ''}…`);
-			const run = await env.execute(id, { timeoutMs: 30 * 60_000 });
-			const firstRequest = sandbox.requests()[0]?.at ?? Date.now();
-			const stoppedAt = Date.parse(run.execution.stoppedAt);
-			const outputs = run.runData[side === 'A' ? 'Wait Until Done' : 'Finished']?.[0]?.data?.main ?? [];
-			const figures = batchFigures(sandbox, firstRequest, stoppedAt);
-			const completed = side === 'A' ? (outputs[0] ?? []).length : countFinished(run, 'completed');
-			const failedItems = n - completed;
-			const createMs = run.runData[side === 'A' ? 'Video Create' : 'Create']?.[0]?.executionTime;
-			return { side, n, ok: run.ok, error: run.error?.message ?? null, completed, failedItems, createMsPerItem: createMs ? createMs / n : null, ...figures };
-		};
-
-		for (const n of SIZES) {
-			for (const side of ['A', 'B']) results.batches.push(await runBatch(side, n, `benchSide${side}${String(n).padStart(6, '0')}`));
+		if (PARTS.includes('batches')) {
+			for (const n of SIZES) for (const side of SIDES) results.batches.push(...(await coldThenWarm(env, sandbox, side, n)));
 		}
-		sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
-		const n = SIZES[0];
-		for (const side of ['A', 'B']) results.rateLimit.push({ limit: RATE_LIMIT_RPS, ...(await runBatch(side, n, `benchSide${side}${String(n).padStart(6, '0')}`)) });
-		sandbox.configure({ requestsPerSecond: 0 });
-
-		results.memory = await measureDownloads(env, sandbox);
-		results.overhead = { createMsPerItem: results.batches.find((b) => b.side === 'A' && b.n === SIZES[SIZES.length - 1])?.createMsPerItem ?? null };
+		if (PARTS.includes('limit')) {
+			sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
+			for (const side of SIDES) results.rateLimit.push(await twoAtOnce(env, sandbox, side));
+			sandbox.configure({ requestsPerSecond: 0 });
+		}
+		if (PARTS.includes('memory')) results.memory = await measureDownloads(env, sandbox);
+		const biggest = results.batches.find((b) => b.side === 'A' && b.n === SIZES[SIZES.length - 1] && b.run === 'cold');
+		results.overhead = { createMsPerItem: biggest?.createMsPerItem ?? null };
 	} finally {
 		await env.cleanup();
 		await sandbox.close();
 	}
+	results.benchMinutes = Math.round((Date.now() - startedAt) / 6000) / 10;
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
-	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+	const keep = !QUICK && !PARTIAL;
+	if (keep) fs.writeFileSync(path.join(RESULTS_DIR, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
 	const report = writeReport(results);
-	if (!QUICK) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
+	if (keep) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
 	console.log(report);
 }
 
-/** Side B's items that left the loop with the given status (each item's last pass through Finished). */
-function countFinished(run, status) {
-	return (run.runData.Finished ?? []).flatMap((r) => r.data?.main?.[0] ?? []).filter((item) => item.json.status === status).length;
+/** Every batch's workflows: cold + warm per side and N, and the two executions at once per side. */
+function benchWorkflows(baseUrl) {
+	const make = (side, id, rows) => (side === 'A' ? sideA(id, id, rows) : sideB(id, id, rows, baseUrl));
+	const workflows = [];
+	for (const n of SIZES) {
+		for (const side of ['A', 'B']) for (const run of ['cold', 'warm']) workflows.push(make(side, idOf(side, n, run), rowsOf(n)));
+	}
+	for (const side of ['A', 'B']) for (const run of ['one', 'two']) workflows.push(make(side, idOf(side, CONCURRENT_N, run), rowsOf(CONCURRENT_N)));
+	return workflows;
 }
 
-/** Peak RSS of `n8n execute` downloading one big video, each way, above an idle run's. */
+/** One side's N, twice in one n8n process: the first run is cold, the second finds what the first learned. */
+async function coldThenWarm(env, sandbox, side, n) {
+	sandbox.reset();
+	console.log(`bench: side ${side}, ${n} tasks, cold then warm in one n8n process…`);
+	const ids = ['cold', 'warm'].map((run) => idOf(side, n, run));
+	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000 });
+	dump(sandbox, `${side}${n}`);
+	return ids.map((id, i) => ({ run: i === 0 ? 'cold' : 'warm', ...executionFigures(sandbox, batch, id, side, n) }));
+}
+
+/** Two executions of one side at once in one n8n process, 100 tasks each, under the sandbox's rate limit. */
+async function twoAtOnce(env, sandbox, side) {
+	sandbox.reset();
+	console.log(`bench: side ${side}, two executions of ${CONCURRENT_N} tasks at once, ${RATE_LIMIT_RPS} requests/s limit…`);
+	const ids = ['one', 'two'].map((run) => idOf(side, CONCURRENT_N, run));
+	const from = Date.now();
+	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000, concurrency: 2 });
+	dump(sandbox, `${side}-limit`);
+	const executions = ids.map((id) => executionFigures(sandbox, batch, id, side, CONCURRENT_N));
+	const to = Math.max(...executions.map((e) => e.stoppedAt ?? Date.now()));
+	const all = windowFigures(sandbox, from, to);
+	const completed = executions.reduce((sum, e) => sum + e.completed, 0);
+	const errors = executions.map((e) => e.error).filter(Boolean);
+	return { side, n: 2 * CONCURRENT_N, executions: executions.length, limit: RATE_LIMIT_RPS, ok: executions.every((e) => e.ok), error: errors[0] ?? null, completed, failedItems: 2 * CONCURRENT_N - completed, ...all };
+}
+
+/** With --dump=DIR, the sandbox's request log and task timelines of a batch, for a closer look. */
+function dump(sandbox, name) {
+	if (!ARG.dump) return;
+	fs.mkdirSync(ARG.dump, { recursive: true });
+	fs.writeFileSync(path.join(ARG.dump, `${name}.json`), JSON.stringify({ requests: sandbox.requests(), tasks: sandbox.tasks() }));
+}
+
+/** One execution of an execute-batch: its items, and what the sandbox saw while it ran. */
+function executionFigures(sandbox, batch, id, side, n) {
+	const snapshot = batch.snapshots[id];
+	const summary = batch.summary?.executions?.find((e) => e.workflowId === id);
+	if (!snapshot) {
+		const error = summary?.error ?? `no execution data (execute-batch exit ${batch.code})`;
+		return { side, n, ok: false, error, completed: 0, failedItems: n, stoppedAt: null, ...windowFigures(sandbox, 0, Date.now()) };
+	}
+	const runData = snapshot.data.resultData.runData;
+	const from = Date.parse(snapshot.startedAt);
+	const stoppedAt = Date.parse(snapshot.stoppedAt);
+	const completed = side === 'A' ? (runData['Wait Until Done']?.[0]?.data?.main?.[0] ?? []).length : countFinished(runData, 'completed');
+	const createMs = runData[side === 'A' ? 'Video Create' : 'Create']?.[0]?.executionTime;
+	const error = snapshot.data.resultData.error?.message ?? null;
+	return { side, n, ok: !error, error, completed, failedItems: n - completed, createMsPerItem: createMs ? createMs / n : null, stoppedAt, ...windowFigures(sandbox, from, stoppedAt) };
+}
+
+/** Side B's items that left the loop with the given status (each item's last pass through Finished). */
+function countFinished(runData, status) {
+	return (runData.Finished ?? []).flatMap((r) => r.data?.main?.[0] ?? []).filter((item) => item.json.status === status).length;
+}
+
+/** Peak RSS of `n8n execute` running the same download node for each video size, a few times each, interleaved. */
 async function measureDownloads(env, sandbox) {
 	sandbox.reset();
-	sandbox.configure({ videoBytes: VIDEO_BYTES });
 	const created = await fetch(`${sandbox.url}/v1/video/create`, {
 		method: 'POST',
 		headers: { authorization: `Bearer ${sandbox.apiKey}`, 'content-type': 'application/json' },
 		body: JSON.stringify({ model: 'veo2', prompt: 'Big video [duration:0]' }),
 	}).then((r) => r.json());
 	const task = await fetch(`${sandbox.url}/v1/video/query?id=${encodeURIComponent(created.id)}`, { headers: { authorization: `Bearer ${sandbox.apiKey}` } }).then((r) => r.json());
-	await env.importWorkflows(['idle', 'apertis', 'http'].map((kind) => download(`benchDownload${kind.padEnd(3, 'x').slice(0, 3)}`, kind, task)));
-	const peaks = {};
-	for (const kind of ['idle', 'apertis', 'http']) {
-		console.log(`bench: ${VIDEO_BYTES / 1024 ** 2} MB download, ${kind}…`);
-		peaks[kind] = await peakRssOf(env, `benchDownload${kind.padEnd(3, 'x').slice(0, 3)}`);
+	await env.importWorkflows([download('benchDownload01', task)]);
+	const runs = [];
+	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
+		for (const bytes of VIDEO_SIZES) {
+			sandbox.configure({ videoBytes: bytes });
+			console.log(`bench: ${bytes / MIB} MB download (${repeat + 1} of ${MEMORY_REPEATS})…`);
+			runs.push({ bytes, ...(await peakRssOf(env, 'benchDownload01')) });
+		}
 	}
-	return { videoBytes: VIDEO_BYTES, idlePeakBytes: peaks.idle.peak, apertis: { ...peaks.apertis, extraBytes: peaks.apertis.peak - peaks.idle.peak }, http: { ...peaks.http, extraBytes: peaks.http.peak - peaks.idle.peak } };
+	const sizes = VIDEO_SIZES.map((bytes) => {
+		const mine = runs.filter((r) => r.bytes === bytes);
+		return { bytes, peaks: mine.map((r) => r.peak), medianPeak: median(mine.map((r) => r.peak)), ok: mine.every((r) => r.ok && r.fileSize === bytes) };
+	});
+	const [small, big] = [sizes[0], sizes[sizes.length - 1]];
+	return { videoBytes: big.bytes, smallBytes: small.bytes, sizes, extraBytes: big.medianPeak - small.medianPeak };
 }
 
 async function peakRssOf(env, workflowId) {
@@ -113,7 +190,7 @@ async function peakRssOf(env, workflowId) {
 	const peak = sampler.stop();
 	const execution = parseExecutionOutput(proc.output());
 	const binary = execution?.data?.resultData?.runData?.Download?.[0]?.data?.main?.[0]?.[0]?.binary;
-	return { peak, ok: !execution?.data?.resultData?.error, fileSize: binary ? Object.values(binary)[0]?.fileSize ?? null : null };
+	return { peak, ok: !execution?.data?.resultData?.error, fileSize: binary ? (Object.values(binary)[0]?.bytes ?? null) : null };
 }
 
 main().catch((error) => {

@@ -1,5 +1,5 @@
-// The workflows the benchmark runs: side A (this package), side B (the loop users build by hand), and the 1 GB
-// download pair. Built as n8n saves them, so they import with `n8n import:workflow`.
+// The workflows the benchmark runs: side A (this package), side B (the loop users build by hand), and the download
+// node for the memory pair. Built as n8n saves them, so they import with `n8n import:workflow`.
 'use strict';
 
 const PACKAGE = 'n8n-nodes-apertis-video';
@@ -24,19 +24,19 @@ function rowNodes(rows) {
 }
 
 /** Side A: Video Create → Apertis Wait Until Done, defaults but for the time-out. */
-function sideA(id, rows) {
+function sideA(id, name, rows) {
 	const nodes = [
 		...rowNodes(rows),
 		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 3, { model: '={{ $json.model }}', prompt: '={{ $json.prompt }}' }, { credentials: APERTIS }),
 		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 4, { timeout: 10 }, { credentials: APERTIS }),
 	];
-	return { id, name: `Bench A (${rows.length})`, nodes, connections: chain(nodes.map((n) => n.name)) };
+	return { id, name, nodes, connections: chain(nodes.map((n) => n.name)) };
 }
 
 /** Side B: HTTP Request (create) → Wait 10 s → HTTP Request (query) → IF done → else back to Wait. */
-function sideB(id, rows, baseUrl) {
-	const http = (name, index, parameters) =>
-		node(name, 'n8n-nodes-base.httpRequest', index, { authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth', options: {}, ...parameters }, { typeVersion: 4.2, credentials: HEADER_AUTH });
+function sideB(id, name, rows, baseUrl) {
+	const http = (nodeName, index, parameters) =>
+		node(nodeName, 'n8n-nodes-base.httpRequest', index, { authentication: 'genericCredentialType', genericAuthType: 'httpHeaderAuth', options: {}, ...parameters }, { typeVersion: 4.2, credentials: HEADER_AUTH });
 	const nodes = [
 		...rowNodes(rows),
 		http('Create', 3, { method: 'POST', url: `${baseUrl}/v1/video/create`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify({ model: $json.model, prompt: $json.prompt }) }}' }),
@@ -56,21 +56,17 @@ function sideB(id, rows, baseUrl) {
 		...chain(['Start', 'Prompts', 'Rows', 'Create', 'Wait 10 s', 'Query', 'Done?']),
 		'Done?': { main: [[{ node: 'Finished', type: 'main', index: 0 }], [{ node: 'Wait 10 s', type: 'main', index: 0 }]] },
 	};
-	return { id, name: `Bench B (${rows.length})`, nodes, connections };
+	return { id, name, nodes, connections };
 }
 
-/** Downloads one finished video: with Video Query (A) or n8n's HTTP Request with a file response (B), or nothing (idle). */
-function download(id, kind, task) {
-	const start = node('Start', 'n8n-nodes-base.manualTrigger', 0, {});
-	const item = node('Task', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify(task), options: {} }, { typeVersion: 3.4 });
-	const last =
-		kind === 'apertis'
-			? node('Download', `${PACKAGE}.apertisVideoQuery`, 2, { downloadVideo: true }, { credentials: APERTIS })
-			: kind === 'http'
-				? node('Download', 'n8n-nodes-base.httpRequest', 2, { url: '={{ $json.video_url }}', options: { response: { response: { responseFormat: 'file' } } } }, { typeVersion: 4.2 })
-				: node('Download', 'n8n-nodes-base.noOp', 2, {});
-	const nodes = [start, item, last];
-	return { id, name: `Bench download (${kind})`, nodes, connections: chain(nodes.map((n) => n.name)) };
+/** Downloads one finished video with Apertis Video Query (Download Video on). */
+function download(id, task) {
+	const nodes = [
+		node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
+		node('Task', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify(task), options: {} }, { typeVersion: 3.4 }),
+		node('Download', `${PACKAGE}.apertisVideoQuery`, 2, { downloadVideo: true }, { credentials: APERTIS }),
+	];
+	return { id, name: 'Bench download', nodes, connections: chain(nodes.map((n) => n.name)) };
 }
 
 module.exports = { sideA, sideB, download, APERTIS, HEADER_AUTH };

@@ -12,6 +12,10 @@ export class MinHeap<T> {
 		return this.items[0]?.at;
 	}
 
+	peek(): T | undefined {
+		return this.items[0]?.value;
+	}
+
 	push(at: number, value: T): void {
 		this.items.push({ at, seq: this.seq++, value });
 		let i = this.items.length - 1;

@@ -1,10 +1,17 @@
 import { onAbort } from '../abort';
+import { AdaptivePace, type PaceTicket } from '../pacing/adaptivePace';
 import { cancellableSleep } from '../sleep';
+import { RunBudget } from './budget';
 import { MinHeap } from './heap';
+import { LearnedDurations } from './learnedDurations';
 import { errorText, failureMessage, namingTask, timeoutMessage } from './messages';
 import { Pace } from './pace';
-import { estimateFinish, nextPollDelay, retryDelay, type ProgressSample } from './schedule';
+import { PLAN, planNextPoll, staggerOf } from './plan';
+import { estimateFromProgress, nextPollDelay, retryDelay } from './schedule';
+import type { Task } from './taskState';
+import { bornBy, finishedAt, isFinal, newTask, observeTimeline } from './taskState';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
+import { finishWindow, medianDuration, type FinishWindow } from './window';
 
 /** Thrown when the execution is cancelled; `pending` holds every task not yet settled, so no id is lost. */
 export class PollAborted extends Error {
@@ -30,29 +37,25 @@ const DEFAULTS = {
 const LAST_LOOK_MS = 1000;
 /** Progress readings kept per task; the schedule only needs recent ones. */
 const MAX_SAMPLES = 16;
+/**
+ * The run's floor: it may start a check outside the key's pace (never during a 429's pause) often enough for each
+ * task still running to be looked at this many times before its time-out. A pace that an API's stray 429s (ones
+ * that do not follow the request rate) keep halving cannot make a batch miss its time-out; with the default
+ * 30-minute time-out the floor is a few checks a minute and the pace decides.
+ */
+const FLOOR_CHECKS_PER_TASK = 4;
 
 const realClock: PollClock = { now: () => Date.now(), sleep: cancellableSleep };
 
-interface Task {
-	target: PollTarget;
-	index: number;
-	/** When waiting for it began: its time-out and schedule count from here. */
-	startedAt: number;
-	deadline: number;
-	polls: number;
-	errors: number;
-	lastError?: string;
-	last?: PollSnapshot;
-	samples: ProgressSample[];
-	settled: boolean;
-}
-
-type Completion = { task: Task; snapshot: PollSnapshot } | { task: Task; error: unknown };
+type Completion = { task: Task; ticket: PaceTicket } & (
+	| { snapshot: PollSnapshot }
+	| { error: unknown }
+);
 
 /**
  * Waits for many tasks at once. One scheduler loop keeps a heap of (next poll time, task); each turn it starts the
- * due polls the global pace and the concurrency cap allow, then sleeps until the next due poll, the next free
- * request slot, or a finished request, whichever comes first. Resolves one outcome per target, in input order.
+ * due polls the pace and the concurrency cap allow, then sleeps until the next due poll, the next free request
+ * slot, or a finished request, whichever comes first. Resolves one outcome per target, in input order.
  */
 export async function pollUntilDone(
 	targets: PollTarget[],
@@ -73,10 +76,17 @@ class PollRun {
 	private readonly tasks: Task[];
 	private readonly outcomes: PollOutcome[];
 	private readonly queue = new MinHeap<Task>();
-	private readonly pace: Pace;
-	/** Completed durations per model in this run: the schedule expects peers to take about as long. */
-	private readonly peerDurations = new Map<string, number[]>();
+	/** The key's pace, shared with every other request sent with the same key. */
+	private readonly pace: AdaptivePace;
+	/** The user's ceiling for this run, if any. */
+	private readonly ceiling: Pace | undefined;
+	private readonly durations: LearnedDurations;
+	private readonly budget: RunBudget;
+	/** This run's tasks per model: a finish of one informs the schedule of the others. */
+	private readonly byModel = new Map<string, Task[]>();
 	private readonly completions: Completion[] = [];
+	/** The next start the run's floor allows (see FLOOR_CHECKS_PER_TASK). */
+	private floorNextAt = -Infinity;
 	private open: number;
 	private inFlight = 0;
 	private stopped = false;
@@ -96,20 +106,24 @@ class PollRun {
 		this.tasks = targets.map((target, index) => this.newTask(target, index));
 		this.outcomes = new Array(this.tasks.length);
 		this.open = this.tasks.length;
-		this.pace = new Pace(options.requestsPerSecond);
+		this.pace = options.pace ?? new AdaptivePace();
+		const ceiling = options.requestsPerSecond ?? 0;
+		this.ceiling = Number.isFinite(ceiling) && ceiling > 0 ? new Pace(ceiling) : undefined;
+		this.durations = options.durations ?? new LearnedDurations();
+		this.budget = new RunBudget(this.tasks.length);
+		for (const task of this.tasks) this.peersOf(task).push(task);
 	}
 
 	private newTask(target: PollTarget, index: number): Task {
 		const since = target.waitingSinceMs;
 		const startedAt = since !== undefined && since < this.startedAt ? since : this.startedAt;
-		const deadline = startedAt + Math.max(0, this.options.timeoutMs);
-		return { target, index, startedAt, deadline, polls: 0, errors: 0, samples: [], settled: false };
+		return newTask(target, index, startedAt, startedAt + Math.max(0, this.options.timeoutMs));
 	}
 
 	async run(): Promise<PollOutcome[]> {
 		this.throwIfAborted();
-		const firstDelay = this.delayFor(undefined, this.startedAt);
-		for (const task of this.tasks) this.schedule(task, this.startedAt, firstDelay);
+		for (const task of this.tasks)
+			this.schedule(task, this.startedAt, this.delayFor(task, this.startedAt));
 		this.timeOutDue(this.startedAt);
 		try {
 			for (;;) {
@@ -138,9 +152,10 @@ class PollRun {
 	private handleCompletions(): void {
 		const now = this.clock.now();
 		for (const done of this.completions.splice(0)) {
+			if ('snapshot' in done) this.pace.succeeded(done.ticket);
 			if (done.task.settled) continue;
 			if ('snapshot' in done) this.onSnapshot(done.task, done.snapshot, now);
-			else this.onError(done.task, done.error, now);
+			else this.onError(done.task, done.ticket, done.error, now);
 		}
 	}
 
@@ -163,46 +178,82 @@ class PollRun {
 	/** Every task still running leaves as 'stillRunning', with when the schedule expects it to finish. */
 	private handOffTheRest(now: number): PollOutcome[] {
 		for (const task of this.pending()) {
-			const estimate = estimateFinish({
-				samples: task.samples,
-				peerDurationsMs: this.peersOf(task),
-			});
+			const expected = this.expectedFinishOf(task);
 			this.settle(task, now, 'stillRunning');
-			if (estimate)
-				this.outcomes[task.index].expectedFinishAtMs = task.startedAt + estimate.finishAtMs;
+			if (expected !== undefined) this.outcomes[task.index].expectedFinishAtMs = expected;
 		}
 		return this.outcomes;
 	}
 
+	/** From the task's own progress, else from the learned durations of its model. */
+	private expectedFinishOf(task: Task): number | undefined {
+		const fromProgress = estimateFromProgress(task.samples);
+		if (fromProgress) return task.startedAt + fromProgress.finishAtMs;
+		const { total, generation } = this.durations.of(this.modelOf(task));
+		if (task.generatingSince !== undefined && generation.length > 0) {
+			return task.generatingSince + medianDuration(generation)!;
+		}
+		const typical = medianDuration(total);
+		return typical === undefined ? undefined : bornBy(task) + typical;
+	}
+
 	private startDuePolls(now: number): void {
 		const { queue } = this;
-		while (
-			this.inFlight < this.maxConcurrent &&
-			queue.size > 0 &&
-			queue.peekAt()! <= now &&
-			this.pace.isReady(now)
-		) {
-			const task = queue.pop()!;
-			if (!task.settled) this.launch(task, now);
+		while (this.inFlight < this.maxConcurrent && queue.size > 0 && queue.peekAt()! <= now) {
+			if (this.dropStale()) continue;
+			if (now < this.readyAt()) break;
+			this.launch(queue.pop()!, now);
 		}
+	}
+
+	/** Drops the queue's first entry when it is out of date (its task settled or was rescheduled). */
+	private dropStale(): boolean {
+		const task = this.queue.peek()!;
+		if (!task.settled && task.dueAt === this.queue.peekAt()) return false;
+		this.queue.pop();
+		return true;
+	}
+
+	/** The next start the key's pace or, failing it, the run's floor allows, within the user's ceiling. */
+	private readyAt(): number {
+		const floorAt = Math.max(this.floorNextAt, this.pace.pauseEndsAt());
+		return Math.max(Math.min(this.pace.readyAt(), floorAt), this.ceiling?.readyAt() ?? -Infinity);
+	}
+
+	/** Spacing that gives each task still running FLOOR_CHECKS_PER_TASK checks before the earliest time-out. */
+	private floorSpacing(now: number): number {
+		const deadline = this.pending().reduce((at, t) => Math.min(at, t.deadline), Infinity);
+		const secondsLeft = Math.max(1, (deadline - now) / 1000);
+		return (1000 * secondsLeft) / Math.max(1, FLOOR_CHECKS_PER_TASK * this.open);
 	}
 
 	/** The next due poll (or the next free pace slot), else the earliest time-out or the hand-off. */
 	private nextWakeAt(): number {
+		while (this.queue.size > 0 && this.dropStale());
 		const bound = this.pending().reduce((at, t) => Math.min(at, t.deadline), this.handOffAt);
 		if (this.queue.size === 0 || this.inFlight >= this.maxConcurrent) return bound;
-		return Math.min(bound, Math.max(this.queue.peekAt()!, this.pace.readyAt()));
+		return Math.min(bound, Math.max(this.queue.peekAt()!, this.readyAt()));
 	}
 
 	private schedule(task: Task, now: number, delayMs: number): void {
 		// Past the deadline the task would time out unseen: look once more just before it instead.
 		const at = Math.min(now + delayMs, Math.max(now + this.minMs, task.deadline - LAST_LOOK_MS));
+		task.dueAt = at;
 		this.queue.push(at, task);
+	}
+
+	/** Brings a task's next poll forward to `at` (never sooner than minIntervalMs after its last one). */
+	private moveUp(task: Task, at: number): void {
+		const earliest = Math.max(at, (task.lastPollAt ?? -Infinity) + this.minMs);
+		if (task.settled || earliest >= task.dueAt) return;
+		task.dueAt = earliest;
+		this.queue.push(earliest, task);
 	}
 
 	private settle(task: Task, now: number, outcome: PollOutcome['outcome'], error?: string): void {
 		task.settled = true;
 		this.open--;
+		this.budget.settle(now - bornBy(task));
 		const result: PollOutcome = {
 			key: task.target.key,
 			taskId: task.target.taskId,
@@ -214,18 +265,23 @@ class PollRun {
 		if (error !== undefined) result.error = error;
 		this.outcomes[task.index] = result;
 		this.options.onOutcome?.(result);
+		this.speedUpTheTail(now);
 	}
 
 	private launch(task: Task, now: number): void {
-		this.pace.take(now);
+		const ticket = this.pace.isReady(now) ? this.pace.take(now) : this.pace.takeUnpaced(now);
+		this.floorNextAt = now + this.floorSpacing(now);
+		this.ceiling?.take(now);
+		this.budget.spend();
 		task.polls++;
+		task.lastPollAt = now;
 		this.inFlight++;
 		// Promise.resolve().then also turns a synchronous throw of fetchStatus into a rejection.
 		void Promise.resolve()
 			.then(() => this.options.fetchStatus(task.target))
 			.then(
-				(snapshot) => this.completions.push({ task, snapshot }),
-				(error: unknown) => this.completions.push({ task, error }),
+				(snapshot) => this.completions.push({ task, ticket, snapshot }),
+				(error: unknown) => this.completions.push({ task, ticket, error }),
 			)
 			.then(() => {
 				this.inFlight--;
@@ -237,22 +293,68 @@ class PollRun {
 		task.last = snapshot;
 		task.errors = 0;
 		task.lastError = undefined;
+		observeTimeline(task, snapshot, now);
 		const status = String(snapshot.status ?? '').toLowerCase();
 		if (status === 'completed') {
-			this.peersOf(task).push(now - task.startedAt);
+			this.learnFrom(task, finishedAt(task, snapshot, now));
 			this.settle(task, now, 'completed');
-		} else if (status === 'failed') {
+			this.openWindowOfPeers(task, now);
+		} else if (isFinal(status)) {
 			this.settle(task, now, 'failed', failureMessage(task.target.taskId, snapshot));
 		} else {
+			task.seenRunningAt = now;
 			this.recordProgress(task, snapshot, now);
 			this.schedule(task, now, this.delayFor(task, now));
 		}
 	}
 
-	private peersOf(task: Task): number[] {
-		const model = task.target.model ?? '';
-		if (!this.peerDurations.has(model)) this.peerDurations.set(model, []);
-		return this.peerDurations.get(model)!;
+	/** A finished task's durations join what its API key knows about the model, for this run and later ones. */
+	private learnFrom(task: Task, doneAt: number): void {
+		const model = this.modelOf(task);
+		if (task.createdAt !== undefined)
+			this.durations.record(model, 'total', doneAt - task.createdAt);
+		if (task.generatingSince !== undefined) {
+			this.durations.record(model, 'generation', doneAt - task.generatingSince);
+		}
+	}
+
+	/** A peer finished: tasks of its model that were blind or asleep are looked at within one window gap. */
+	private openWindowOfPeers(finished: Task, now: number): void {
+		const gap = this.windowGap(now);
+		for (const task of this.peersOf(finished)) {
+			if (task.settled || (task.mode !== 'blind' && task.mode !== 'waiting')) continue;
+			const plan = planNextPoll(this.planInput(task, now));
+			if (plan.mode !== 'window') continue;
+			task.mode = plan.mode;
+			// Staggered over one gap: the peers most likely done are not all asked in the same instant.
+			this.moveUp(task, now + gap * staggerOf(task.index + 1));
+		}
+	}
+
+	/** Few tasks left: the execution waits on them alone, so those inside their window are checked sooner. */
+	private speedUpTheTail(now: number): void {
+		if (this.budget.tailShare(this.open) >= 1) return;
+		const gap = this.windowGap(now);
+		for (const task of this.pending()) if (task.mode === 'window') this.moveUp(task, now + gap);
+	}
+
+	/** The gap inside a window: shorter near the end of the run, while the run spends no more than the loop. */
+	private windowGap(now: number): number {
+		const share = this.budget.tailShare(this.open);
+		if (share >= 1) return Math.min(PLAN.windowGapMs, this.maxMs);
+		const ages = this.pending().map((t) => now - bornBy(t));
+		if (!this.budget.withinLoop(ages)) return Math.min(PLAN.windowGapMs, this.maxMs);
+		return Math.min(Math.max(this.minMs, PLAN.windowGapMs * share), this.maxMs);
+	}
+
+	private modelOf(task: Task): string {
+		return task.target.model ?? '';
+	}
+
+	private peersOf(task: Task): Task[] {
+		const model = this.modelOf(task);
+		if (!this.byModel.has(model)) this.byModel.set(model, []);
+		return this.byModel.get(model)!;
 	}
 
 	private recordProgress(task: Task, snapshot: PollSnapshot, now: number): void {
@@ -261,19 +363,51 @@ class PollRun {
 		if (task.samples.length > MAX_SAMPLES) task.samples.shift();
 	}
 
-	/** The schedule's delay for a task after a status read (or, without a task, before the first poll). */
-	private delayFor(task: Task | undefined, now: number): number {
+	/** The schedule's delay for a task after a status read (or before its first poll); see plan.ts. */
+	private delayFor(task: Task, now: number): number {
+		const plan = planNextPoll(this.planInput(task, now));
+		task.mode = plan.mode;
+		return plan.delayMs;
+	}
+
+	private planInput(task: Task, now: number) {
+		return {
+			now,
+			polls: task.polls,
+			progressDelayMs: this.progressDelay(task, now),
+			window: this.windowOf(task, now),
+			peers: this.peersOf(task).length,
+			stagger: staggerOf(task.index),
+			windowGapMs: this.windowGap(now),
+			minIntervalMs: this.minMs,
+			pollIntervalMs: this.maxMs,
+		};
+	}
+
+	/** From the task's own progress (schedule.ts), when it reports rising progress. */
+	private progressDelay(task: Task, now: number): number | undefined {
+		if (task.polls === 0 || !estimateFromProgress(task.samples)) return undefined;
 		return nextPollDelay({
-			elapsedMs: now - (task?.startedAt ?? this.startedAt),
-			polls: task?.polls ?? 0,
-			samples: task?.samples ?? [],
-			peerDurationsMs: task ? this.peersOf(task) : [],
+			elapsedMs: now - task.startedAt,
+			polls: task.polls,
+			samples: task.samples,
+			peerDurationsMs: [],
 			minIntervalMs: this.minMs,
 			pollIntervalMs: this.maxMs,
 		});
 	}
 
-	private onError(task: Task, error: unknown, now: number): void {
+	/** Its finish window: from its generation start when known, else from its creation (or the run's start). */
+	private windowOf(task: Task, now: number): FinishWindow | undefined {
+		const { total, generation } = this.durations.of(this.modelOf(task));
+		const runningAt = task.seenRunningAt ?? now;
+		if (task.generatingSince !== undefined && generation.length > 0) {
+			return finishWindow(generation, task.generatingSince, runningAt);
+		}
+		return finishWindow(total, bornBy(task), runningAt);
+	}
+
+	private onError(task: Task, ticket: PaceTicket, error: unknown, now: number): void {
 		const message = errorText(error);
 		let verdict;
 		try {
@@ -291,11 +425,11 @@ class PollRun {
 			this.schedule(task, now, retryDelay(task.errors, this.minMs, this.maxMs));
 			return;
 		}
-		// A 429: the API wants fewer requests from everyone, not a failed task.
+		// A 429: the API wants fewer requests from everyone using this key, not a failed task.
 		const waitMs = Number.isFinite(verdict.retryAfterMs)
 			? Math.max(0, verdict.retryAfterMs)
 			: this.maxMs;
-		this.pace.pauseUntil(now + waitMs);
+		this.pace.rateLimited(ticket, now, waitMs);
 		this.schedule(task, now, Math.max(waitMs, this.minMs));
 	}
 

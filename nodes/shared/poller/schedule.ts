@@ -1,5 +1,7 @@
 /**
- * The smart schedule: how long to wait before polling one task again. Pure functions, no state.
+ * The progress schedule: how long to wait before polling a task that reports its progress again. Pure functions, no
+ * state. The poller uses it for such tasks (plan.ts decides for the others, from learned durations); the peers
+ * estimate below is the same idea within one run, which plan.ts generalises across runs.
  *
  * Heuristic: every task is polled soon after the start (FIRST_POLL_MS), which catches immediate failures and fast
  * tasks. After that the schedule predicts when the task will finish, from the best source it has:

@@ -1,3 +1,6 @@
+import type { AdaptivePace } from '../pacing/adaptivePace';
+import type { LearnedDurations } from './learnedDurations';
+
 /** One task to wait for. `key` is the caller's handle (e.g. the item index); `model` groups tasks for the schedule. */
 export interface PollTarget {
 	key: string | number;
@@ -8,12 +11,18 @@ export interface PollTarget {
 	 * its schedule count from there. Default: the run's start.
 	 */
 	waitingSinceMs?: number;
+	/** When the task was created (epoch ms), if known: its learned duration counts from here. */
+	createdAtMs?: number;
 }
 
 /** What one status request returned. `progress` is a percentage (0–100) when the API reports one. */
 export interface PollSnapshot {
 	status: string;
 	progress?: number;
+	/** Since when the task has had this status (the API's status_update_time), epoch ms. */
+	statusSinceMs?: number;
+	/** When the task was created (the API's created_at), epoch ms. */
+	createdAtMs?: number;
 	raw: Record<string, unknown>;
 }
 
@@ -61,8 +70,15 @@ export interface PollOptions {
 	 * expected finish), so the caller can park the wait elsewhere. Default: never.
 	 */
 	handOffAfterMs?: number;
-	/** Global pace: request starts per second across all tasks. */
-	requestsPerSecond: number;
+	/** A ceiling on this run's request starts per second (0 or absent: none; the shared pace adapts). */
+	requestsPerSecond?: number;
+	/**
+	 * The pace shared with every other request sent with the same API key (pacing/perKey.ts). The poller books its
+	 * slots and reports each answer to it. Default: a pace of this run's own.
+	 */
+	pace?: AdaptivePace;
+	/** Durations learned per model, shared across runs with the same key. Default: this run's own. */
+	durations?: LearnedDurations;
 	/** Default 8. */
 	maxConcurrentRequests?: number;
 	/** Execution cancel: pollUntilDone rejects with PollAborted at once. */

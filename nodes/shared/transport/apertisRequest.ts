@@ -8,11 +8,13 @@ import { NodeOperationError } from 'n8n-workflow';
 import type { ByteStream } from './byteStream';
 
 import { executionStopped } from '../errors';
+import type { AdaptivePace, PaceTicket } from '../pacing/adaptivePace';
+import { keyStateFor } from '../pacing/perKey';
 import { cancellableSleep } from '../sleep';
 import type { ApiFailure } from './apiErrors';
 import { toNodeApiError } from './apiErrors';
 import type { AttemptFailure, RequestKind } from './retryPolicy';
-import { DEFAULT_RETRY_POLICY, delayBeforeRetry } from './retryPolicy';
+import { DEFAULT_RETRY_POLICY, delayBeforeRetry, parseRetryAfter } from './retryPolicy';
 import { readErrorBody } from './readErrorBody';
 
 export const CREDENTIAL_TYPE = 'apertisApi';
@@ -40,6 +42,11 @@ export interface ApertisRequest {
 	timeoutMs?: number;
 	/** 1 for callers that retry on their own terms (the poller); defaults to the retry policy's attempts. */
 	maxAttempts?: number;
+	/**
+	 * The caller books its slots in the key's pace and reports the answers itself (the poller, which decides which
+	 * task's check goes next). Every other request to the API waits here for its slot in the pace of its API key.
+	 */
+	pacedByCaller?: boolean;
 }
 
 export interface StreamResponse {
@@ -100,12 +107,17 @@ async function send<T>(
 	encoding: 'json' | 'stream',
 ): Promise<FullResponse<T>> {
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
+	// The key's pace is the API's: a video on another host (its storage) is fetched without the key and unpaced.
+	const toApi = sameOrigin(request.absoluteUrl ?? baseUrl, baseUrl);
+	const pace = request.pacedByCaller || !toApi ? undefined : keyStateFor(baseUrl, apiKey).pace;
 	const policy = request.maxAttempts
 		? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts }
 		: undefined;
 	for (let attempt = 1; ; attempt++) {
 		throwIfCancelled(ctx, request);
+		const ticket = pace && (await bookSlot(ctx, request, pace));
 		const result = await attemptOnce<T>(ctx, request, encoding, baseUrl);
+		if (pace && ticket) reportToPace(pace, ticket, result);
 		if ('response' in result) return result.response;
 		const failure = result.failure;
 		const delay = delayBeforeRetry(request.kind, attempt, failure, policy);
@@ -115,6 +127,41 @@ async function send<T>(
 			`Apertis ${request.method} ${request.path} attempt ${attempt} failed (${failure.status ?? failure.reason}); retrying in ${delay} ms`,
 		);
 		await cancellableSleep(delay, ctx.getExecutionCancelSignal());
+	}
+}
+
+/**
+ * Waits for this request's slot in the key's pace. A 429 that arrives meanwhile pauses everyone, so a slot booked
+ * before it is booked again after the pause.
+ */
+async function bookSlot(
+	ctx: IExecuteFunctions,
+	request: ApertisRequest,
+	pace: AdaptivePace,
+): Promise<PaceTicket> {
+	for (;;) {
+		const ticket = pace.take(Date.now());
+		const slept = await cancellableSleep(
+			Math.max(0, ticket.startAt - Date.now()),
+			ctx.getExecutionCancelSignal(),
+		);
+		if (!slept) throwIfCancelled(ctx, request);
+		if (!pace.isPausedAt(ticket.startAt)) return ticket;
+	}
+}
+
+/** A 429 slows every caller of the key; any other answer from the API lets the pace grow. */
+function reportToPace(
+	pace: AdaptivePace,
+	ticket: PaceTicket,
+	result: { response: unknown } | { failure: Failure },
+): void {
+	if ('response' in result) return pace.succeeded(ticket);
+	const { failure } = result;
+	if (failure.status === 429) {
+		pace.rateLimited(ticket, Date.now(), parseRetryAfter(failure.retryAfter));
+	} else if (failure.status !== undefined) {
+		pace.succeeded(ticket);
 	}
 }
 

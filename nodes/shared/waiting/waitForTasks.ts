@@ -1,11 +1,12 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WaitSettings } from '../descriptions';
+import { keyStateFor } from '../pacing/perKey';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';
 import type { TaskRef } from '../taskIds';
 import { statusRequestOf } from '../taskIds';
-import { apertisRequest } from '../transport/apertisRequest';
+import { apertisRequest, getBaseUrl } from '../transport/apertisRequest';
 
 export interface TaskToWaitFor {
 	itemIndex: number;
@@ -14,6 +15,35 @@ export interface TaskToWaitFor {
 	model?: string;
 	/** When an earlier pass began waiting for it (Wait Until Done's hand-off loop). */
 	waitingSinceMs?: number;
+	/** What the item carries, e.g. the create response: its created_at / status_update_time date the task. */
+	json?: IDataObject;
+}
+
+/**
+ * An API timestamp in epoch ms: seconds (the document's status_update_time and created_at), milliseconds, or a
+ * date string. Whole seconds stand for anything within that second: the middle of it is the best guess.
+ */
+export function apiTimeMs(value: unknown): number | undefined {
+	if (typeof value === 'string' && value.trim() !== '' && !Number.isFinite(Number(value))) {
+		const parsed = Date.parse(value);
+		return Number.isNaN(parsed) ? undefined : parsed;
+	}
+	const n = typeof value === 'string' ? Number(value) : value;
+	if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+	if (n >= 1e12) return n;
+	return Number.isInteger(n) ? n * 1000 + 500 : n * 1000;
+}
+
+/** When a task was created, from a create response (or any item carrying one). */
+export function createdAtOf(json: IDataObject | undefined): number | undefined {
+	if (!json) return undefined;
+	const createdAt = apiTimeMs(json.created_at);
+	if (createdAt !== undefined) return createdAt;
+	// A create answers with the task still queued: its status_update_time is its creation.
+	const status = String(json.status ?? '').toLowerCase();
+	return status === 'pending' || status === 'queued'
+		? apiTimeMs(json.status_update_time)
+		: undefined;
 }
 
 /** One status check, a single attempt: the poller decides about retries for all tasks together. */
@@ -26,10 +56,13 @@ async function fetchStatus(ctx: IExecuteFunctions, target: TaskToWaitFor): Promi
 		taskId: target.task.id,
 		maxAttempts: 1,
 		timeoutMs: 30_000,
+		pacedByCaller: true,
 	});
 	return {
 		status: String(raw.status ?? ''),
 		progress: typeof raw.progress === 'number' ? raw.progress : undefined,
+		statusSinceMs: apiTimeMs(raw.status_update_time),
+		createdAtMs: apiTimeMs(raw.created_at),
 		raw,
 	};
 }
@@ -47,7 +80,8 @@ function classifyError(error: unknown): ErrorVerdict {
 
 /**
  * Waits for every task at once with the one poller, and returns one outcome per task in input order. Tasks are
- * never dropped: a task that fails, times out or hits a fatal error has an outcome with its id.
+ * never dropped: a task that fails, times out or hits a fatal error has an outcome with its id. The poller shares
+ * its API key's pace and learned durations with every other node and execution in this n8n process.
  */
 export async function waitForTasks(
 	ctx: IExecuteFunctions,
@@ -59,13 +93,18 @@ export async function waitForTasks(
 		taskId: item.task.id,
 		model: item.task.model ?? item.model,
 		waitingSinceMs: item.waitingSinceMs,
+		createdAtMs: createdAtOf(item.json),
 	}));
+	const { baseUrl, apiKey } = await getBaseUrl(ctx);
+	const { pace, durations } = keyStateFor(baseUrl, apiKey);
 	const outcomes = await pollUntilDone(targets, {
 		fetchStatus: async (target) => await fetchStatus(ctx, tasks[target.key as number]),
 		classifyError,
 		pollIntervalMs: settings.pollIntervalSeconds * 1000,
 		timeoutMs: settings.timeoutMinutes * 60_000,
 		requestsPerSecond: settings.requestsPerSecond,
+		pace,
+		durations,
 		handOffAfterMs: (settings.handOffAfterMinutes ?? 0) * 60_000,
 		signal: ctx.getExecutionCancelSignal(),
 	});

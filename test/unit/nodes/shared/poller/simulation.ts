@@ -12,6 +12,10 @@ export interface SimTask {
 	progress?: boolean;
 	/** Never finishes. */
 	forever?: boolean;
+	/** How long it stays queued before it generates; default 3000 ms. */
+	queuedMs?: number;
+	/** When it was created (virtual ms; before the run's start when negative); default 0. Durations count from here. */
+	createdAtMs?: number;
 }
 
 export interface RequestLog {
@@ -61,22 +65,55 @@ export class SimulatedApi {
 		}
 	};
 
-	statusAt(taskId: string, t: number): PollSnapshot {
+	statusAt(taskId: string, now: number): PollSnapshot {
 		const task = this.byId.get(taskId);
 		if (!task) throw Object.assign(new Error(`Task ${taskId} not found`), { httpCode: '404' });
+		const createdAt = task.createdAtMs ?? 0;
+		const t = now - createdAt;
+		const queuedFor = task.queuedMs ?? 3000;
 		if (task.forever || t < task.durationMs) {
-			const status = t < 3000 ? 'queued' : 'processing';
-			if (task.progress === false) return { status, raw: { status, task_id: taskId } };
+			const queued = t < queuedFor;
+			const status = queued ? 'queued' : 'processing';
+			// status_update_time: when the task entered its current status.
+			const statusSinceMs = createdAt + (queued ? 0 : queuedFor);
+			if (task.progress === false) return { status, statusSinceMs, raw: { status, task_id: taskId } };
 			const progress = task.forever ? 50 : Math.floor((100 * t) / task.durationMs);
-			return { status, progress, raw: { status, progress, task_id: taskId } };
+			return { status, progress, statusSinceMs, raw: { status, progress, task_id: taskId } };
 		}
 		const status = task.end ?? 'completed';
-		return { status, progress: 100, raw: { status, task_id: taskId, ...task.endRaw } };
+		const statusSinceMs = createdAt + task.durationMs;
+		return { status, progress: 100, statusSinceMs, raw: { status, task_id: taskId, ...task.endRaw } };
 	}
 
 	pollsOf(taskId: string): number {
 		return this.requests.filter((r) => r.taskId === taskId).length;
 	}
+}
+
+/**
+ * An account's rate limit, shared by every SimulatedApi built with it (one API key): more than `perSecond` requests
+ * arriving within one second answer 429 with a Retry-After, as the sandbox does. Pass `check` as `failRequest`.
+ */
+export class RateLimit {
+	readonly rejectedAt: number[] = [];
+	private accepted: number[] = [];
+
+	constructor(
+		private readonly clock: VirtualClock,
+		readonly perSecond: number,
+		readonly retryAfterMs = 1000,
+	) {}
+
+	check = (): unknown => {
+		const now = this.clock.now();
+		this.accepted = this.accepted.filter((at) => now - at < 1000);
+		if (this.accepted.length >= this.perSecond) {
+			this.rejectedAt.push(now);
+			return Object.assign(new Error('Too Many Requests'), { httpCode: 429, retryAfterMs: this.retryAfterMs });
+		}
+		this.accepted.push(now);
+		return undefined;
+	};
 }
 
 /** Polls a fixed every-10-s schedule would need: one at 10 s, 20 s, … until the first one at or after the finish. */

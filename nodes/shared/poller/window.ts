@@ -1,0 +1,115 @@
+/**
+ * The finish window of a task from learned durations: where, given that it is still running, it will most likely
+ * finish. The durations are smoothed with a box kernel (each one stands for "about this long"), so that a dozen
+ * samples give a usable window and one sample a wide one. Pure functions.
+ */
+
+/** Tuning, each with its reason. */
+const WINDOW = {
+	/**
+	 * The window opens where this share of the (still possible) durations lies below: earlier checks would
+	 * almost always find the task running.
+	 */
+	startShare: 0.02,
+	/** Below this share of the durations still ahead, the task has outlived what was learned. */
+	minShareAhead: 0.02,
+	/** Durations are timestamps a second apart at best (status_update_time): no finer kernel than that. */
+	minBandwidthMs: 1000,
+	/** Fewer samples than this say little about the spread: assume a fifth of their median each way. */
+	fewSamples: 3,
+	fewSamplesShare: 0.2,
+};
+
+/** Where a running task is expected to finish (epoch ms): from `opensAt` on; learned durations end at `endsAt`. */
+export interface FinishWindow {
+	/** Undefined when the task has outlived (almost) every learned duration. */
+	opensAt?: number;
+	endsAt: number;
+	/** How wide the whole window is (before the task's age cut it): a narrow one is checked more closely. */
+	widthMs: number;
+}
+
+function sorted(values: readonly number[]): number[] {
+	return [...values].sort((a, b) => a - b);
+}
+
+function quantileOfSorted(values: readonly number[], q: number): number {
+	const at = Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))));
+	return values[at];
+}
+
+/** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range), at least a second. */
+export function bandwidthOf(durations: readonly number[]): number {
+	const values = sorted(durations);
+	const n = values.length;
+	if (n === 0) return WINDOW.minBandwidthMs;
+	if (n < WINDOW.fewSamples) {
+		return Math.max(WINDOW.minBandwidthMs, WINDOW.fewSamplesShare * quantileOfSorted(values, 0.5));
+	}
+	const mean = values.reduce((sum, v) => sum + v, 0) / n;
+	const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
+	const iqr = quantileOfSorted(values, 0.75) - quantileOfSorted(values, 0.25);
+	const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
+	return Math.max(WINDOW.minBandwidthMs, 0.9 * spread * n ** -0.2);
+}
+
+/** Share of the smoothed durations above `u`. */
+function shareAbove(u: number, durations: readonly number[], bandwidth: number): number {
+	let sum = 0;
+	for (const d of durations) {
+		if (u <= d - bandwidth) sum += 1;
+		else if (u < d + bandwidth) sum += (d + bandwidth - u) / (2 * bandwidth);
+	}
+	return sum / durations.length;
+}
+
+/**
+ * The window of a task still running at `runningAt` (epoch ms) whose duration counts from `anchorAt`: the learned
+ * durations, smoothed, kept where they exceed its age then. Undefined without durations.
+ */
+export function finishWindow(
+	durations: readonly number[],
+	anchorAt: number,
+	runningAt: number,
+): FinishWindow | undefined {
+	if (durations.length === 0) return undefined;
+	const bandwidth = bandwidthOf(durations);
+	const last = Math.max(...durations) + bandwidth;
+	// A few durations say where, not how wide: their window's width is unknown.
+	const widthMs =
+		durations.length < WINDOW.fewSamples
+			? Infinity
+			: last - (windowStart(durations, bandwidth, -Infinity) ?? last);
+	const age = runningAt - anchorAt;
+	const opensAfter = windowStart(durations, bandwidth, age);
+	if (opensAfter === undefined) return { endsAt: anchorAt + last, widthMs };
+	return { opensAt: anchorAt + opensAfter, endsAt: anchorAt + last, widthMs };
+}
+
+/**
+ * The age below which startShare of the durations still possible after `age` lie (bisection); undefined when
+ * (almost) none are.
+ */
+function windowStart(
+	durations: readonly number[],
+	bandwidth: number,
+	age: number,
+): number | undefined {
+	const first = Math.min(...durations) - bandwidth;
+	const from = Math.max(age, first);
+	const ahead = shareAbove(from, durations, bandwidth);
+	if (ahead < WINDOW.minShareAhead) return undefined;
+	let low = from;
+	let high = Math.max(...durations) + bandwidth;
+	for (let i = 0; i < 40; i++) {
+		const mid = (low + high) / 2;
+		if (1 - shareAbove(mid, durations, bandwidth) / ahead >= WINDOW.startShare) high = mid;
+		else low = mid;
+	}
+	return high;
+}
+
+/** The middle of the learned durations (for the hand-off's expected finish). */
+export function medianDuration(durations: readonly number[]): number | undefined {
+	return durations.length ? quantileOfSorted(sorted(durations), 0.5) : undefined;
+}

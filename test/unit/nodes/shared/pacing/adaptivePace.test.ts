@@ -1,0 +1,101 @@
+import { AdaptivePace, PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
+import { keyStateFor } from '../../../../../nodes/shared/pacing/perKey';
+
+/** Sends `count` requests back to back as fast as the pace allows, each answered at once; returns the last start. */
+function sendBusy(pace: AdaptivePace, from: number, count: number): number {
+	let now = from;
+	for (let i = 0; i < count; i++) {
+		const ticket = pace.take(now);
+		now = ticket.startAt;
+		pace.succeeded(ticket);
+	}
+	return now;
+}
+
+describe('AdaptivePace: additive increase, multiplicative decrease', () => {
+	test('starts at 10 requests/s and spaces starts 1000 / rate ms apart', () => {
+		const pace = new AdaptivePace();
+		expect(pace.requestsPerSecond).toBe(10);
+		const first = pace.take(0);
+		expect(first).toEqual({ startAt: 0, busy: false });
+		expect(pace.readyAt()).toBe(100);
+		expect(pace.isReady(99)).toBe(false);
+		expect(pace.take(0).startAt).toBe(100);
+	});
+
+	test('slow start: each request the pace held back adds 1 request/s, so the rate doubles within a second', () => {
+		const pace = new AdaptivePace(5);
+		pace.succeeded(pace.take(0));
+		const lastStart = sendBusy(pace, 0, 5);
+		expect(pace.requestsPerSecond).toBe(10);
+		expect(lastStart).toBeLessThan(1000);
+		sendBusy(pace, lastStart, 10);
+		expect(pace.requestsPerSecond).toBe(20);
+	});
+
+	test('requests the pace did not hold back say nothing about the limit: no growth while idle', () => {
+		const pace = new AdaptivePace(5);
+		for (let i = 0; i < 20; i++) pace.succeeded(pace.take(i * 10_000));
+		expect(pace.requestsPerSecond).toBe(5);
+	});
+
+	test('a 429 halves the rate once per burst and pauses everyone for its Retry-After', () => {
+		const pace = new AdaptivePace(8);
+		const tickets = [pace.take(0), pace.take(0), pace.take(0)];
+		pace.rateLimited(tickets[0], 300, 2000);
+		expect(pace.requestsPerSecond).toBe(4);
+		// The other answers of the same burst (started before the cut) do not cut again.
+		pace.rateLimited(tickets[1], 310, 2000);
+		pace.rateLimited(tickets[2], 320, 2000);
+		expect(pace.requestsPerSecond).toBe(4);
+		expect(pace.readyAt()).toBe(2320);
+		expect(pace.isPausedAt(2000)).toBe(true);
+		expect(pace.take(500).startAt).toBe(2320);
+		// A request started after the cut that meets a 429 is a new overload: it halves again.
+		pace.rateLimited(pace.take(2400), 2600, 1000);
+		expect(pace.requestsPerSecond).toBe(2);
+	});
+
+	test('after a 429 the rate grows additively: about +0.2 requests/s per second of busy sending', () => {
+		const pace = new AdaptivePace(10);
+		pace.rateLimited(pace.take(0), 0, 0);
+		expect(pace.requestsPerSecond).toBe(5);
+		let now = 0;
+		let seconds = 0;
+		while (pace.requestsPerSecond < 6) {
+			const before = now;
+			now = sendBusy(pace, now, 1);
+			seconds += (now - before) / 1000;
+		}
+		// From 5 to 6 requests/s at +0.2 per second: about 5 s of sending.
+		expect(seconds).toBeGreaterThan(4);
+		expect(seconds).toBeLessThan(6.5);
+	});
+
+	test('no Retry-After: a default pause; a huge one is capped; the rate stays within its bounds', () => {
+		const pace = new AdaptivePace(1);
+		pace.rateLimited(pace.take(0), 0);
+		expect(pace.readyAt()).toBe(PACE.defaultPauseMs);
+		pace.rateLimited(pace.take(5000), 5000, 3_600_000);
+		expect(pace.readyAt()).toBe(5000 + PACE.maxPauseMs);
+		for (let i = 0; i < 20; i++) pace.rateLimited(pace.take(100_000 * (i + 1)), 100_000 * (i + 1), 0);
+		expect(pace.requestsPerSecond).toBe(PACE.minRate);
+		expect(new AdaptivePace(1e9).requestsPerSecond).toBe(PACE.maxRate);
+		expect(new AdaptivePace(Number.NaN).requestsPerSecond).toBe(PACE.initialRate);
+	});
+});
+
+describe('keyStateFor: one pace and one duration store per API key', () => {
+	test('the same base URL and key share one state; another key or base URL has its own', () => {
+		const a = keyStateFor('https://api.example.test', 'sk-one');
+		expect(keyStateFor('https://api.example.test', 'sk-one')).toBe(a);
+		expect(keyStateFor('https://api.example.test', 'sk-two')).not.toBe(a);
+		expect(keyStateFor('https://other.example.test', 'sk-one')).not.toBe(a);
+	});
+
+	test('the state keeps nothing of the key', () => {
+		const state = keyStateFor('https://api.example.test', 'sk-secret-key-123');
+		state.durations.record('veo3', 'total', 1000);
+		expect(JSON.stringify(state)).not.toContain('sk-secret');
+	});
+});

@@ -1,0 +1,112 @@
+import { AdaptivePace } from '../../../../../nodes/shared/pacing/adaptivePace';
+import { LearnedDurations } from '../../../../../nodes/shared/poller/learnedDurations';
+import { pollUntilDone } from '../../../../../nodes/shared/poller/pollUntilDone';
+import type { ErrorVerdict, PollOutcome } from '../../../../../nodes/shared/poller/types';
+import { VirtualClock } from './virtualClock';
+import { SimulatedApi, type SimTask, fixedScheduleRequests, percentile, seededRandom } from './simulation';
+
+/** The benchmark's mix: four models, typical durations 20–60 s, each task ±25 %, queued for a tenth of it. */
+const MODELS: Array<[string, number]> = [
+	['veo3-fast', 20_000],
+	['veo3', 30_000],
+	['veo3.1', 40_000],
+	['veo2', 60_000],
+];
+
+function benchTasks(count: number, seed: number): SimTask[] {
+	const random = seededRandom(seed);
+	return Array.from({ length: count }, (_, i) => {
+		const [model, median] = MODELS[i % MODELS.length];
+		const durationMs = Math.round(median * (1 + 0.25 * (2 * random() - 1)));
+		return { taskId: `s${seed}-${i}`, model, durationMs, progress: false, queuedMs: Math.round(0.1 * durationMs) };
+	});
+}
+
+const classify = (): ErrorVerdict => 'retry';
+const latencies = (outcomes: PollOutcome[], tasks: SimTask[]) => outcomes.map((o, i) => o.elapsedMs - tasks[i].durationMs);
+
+/** One execution in virtual time (its own clock), with the key's durations store. */
+async function execution(tasks: SimTask[], durations: LearnedDurations) {
+	const clock = new VirtualClock();
+	const api = new SimulatedApi(clock, tasks, { latencyMs: 20 });
+	const outcomes = await clock.run(
+		pollUntilDone(api.targets(), {
+			fetchStatus: api.fetchStatus,
+			classifyError: classify,
+			pollIntervalMs: 30_000,
+			timeoutMs: 10 * 60_000,
+			clock,
+			durations,
+			pace: new AdaptivePace(),
+		}),
+	);
+	const lat = latencies(outcomes, tasks);
+	const slowest = Math.max(...tasks.map((t) => t.durationMs));
+	return { api, outcomes, clock, p95: percentile(lat, 95), afterSlowest: clock.now() - slowest };
+}
+
+/** The hand-built loop: a check every 10 s; a finish is noticed up to 10 s late (p95 ≈ 9.5 s). */
+const LOOP_P95_MS = 9500;
+
+describe('durations learned per model, across executions of one key', () => {
+	test.each([50, 200])('%i tasks, cold then warm: fewer checks than the loop, and the warm run notices finishes sooner', async (count) => {
+		const durations = new LearnedDurations();
+		const coldTasks = benchTasks(count, 7);
+		const cold = await execution(coldTasks, durations);
+		const warmTasks = benchTasks(count, 8);
+		const warm = await execution(warmTasks, durations);
+
+		for (const [run, tasks] of [[cold, coldTasks], [warm, warmTasks]] as const) {
+			expect(run.outcomes.every((o) => o.outcome === 'completed')).toBe(true);
+			expect(run.api.requests.length).toBeLessThanOrEqual(fixedScheduleRequests(tasks.map((t) => t.durationMs)));
+			expect(run.afterSlowest).toBeLessThanOrEqual(2000);
+		}
+		expect(cold.p95).toBeLessThanOrEqual(LOOP_P95_MS);
+		expect(warm.p95).toBeLessThanOrEqual(0.6 * LOOP_P95_MS);
+		expect(warm.p95).toBeLessThan(cold.p95);
+	});
+
+	test('a warm run does not poll blind: after the early check each task sleeps until its model’s window', async () => {
+		const durations = new LearnedDurations();
+		await execution(benchTasks(50, 7), durations);
+		const tasks = benchTasks(50, 8);
+		const warm = await execution(tasks, durations);
+		const shortest = new Map<string, number>();
+		for (const t of benchTasks(50, 7)) shortest.set(t.model!, Math.min(shortest.get(t.model!) ?? Infinity, t.durationMs));
+		for (const task of tasks) {
+			const checks = warm.api.requests.filter((r) => r.taskId === task.taskId).map((r) => r.startAt);
+			// The early check, then (the Poll Interval allowing) nothing before the shortest duration learned.
+			const early = checks.filter((at) => at < shortest.get(task.model!)! - 5000);
+			expect(early.length).toBeLessThanOrEqual(task.model === 'veo2' || task.model === 'veo3.1' ? 2 : 1);
+		}
+	});
+
+	test('the generation time counts from leaving the queue: a long, varying queue does not blur the window', async () => {
+		const random = seededRandom(3);
+		const tasksOf = (tag: string): SimTask[] =>
+			Array.from({ length: 40 }, (_, i) => {
+				const queuedMs = Math.round(random() * 30_000);
+				const generation = 30_000 + Math.round(random() * 2000);
+				return { taskId: `${tag}-${i}`, model: 'sora-2', durationMs: queuedMs + generation, queuedMs, progress: false };
+			});
+		const durations = new LearnedDurations();
+		await execution(tasksOf('cold'), durations);
+		expect(durations.of('sora-2').generation.length).toBe(40);
+		const tasks = tasksOf('warm');
+		const warm = await execution(tasks, durations);
+		// Totals spread over 30 s; from the generation start the finish is known to ±1 s and a few seconds.
+		expect(warm.p95).toBeLessThanOrEqual(3000);
+	});
+
+	test('the store keeps the recent durations of each model, and forgets the least recently used model', () => {
+		const store = new LearnedDurations();
+		for (let i = 0; i < 100; i++) store.record('veo3', 'total', i);
+		expect(store.of('veo3').total).toEqual(Array.from({ length: 64 }, (_, i) => i + 36));
+		store.record('veo3', 'generation', -5);
+		store.record('veo3', 'generation', Number.NaN);
+		expect(store.of('veo3').generation).toEqual([]);
+		for (let m = 0; m < 64; m++) store.record(`model-${m}`, 'total', 1);
+		expect(store.of('veo3').total).toEqual([]);
+		expect(store.of('model-63').total).toEqual([1]);
+	});
+});
