@@ -77,9 +77,8 @@ const WHY = {
 		const mid = m.sizes.find((size) => size.bytes === 64 * 1024 ** 2 && size !== big);
 		const flat = mid && Math.abs(big.medianPeak - mid.medianPeak) <= MAX_EXTRA_BYTES;
 		const quickNote = !results.quick && flat ? " (the quick run's 64 MB video cost about the same)" : '';
-		const size = flat
-			? `the extra does not grow with the video, ${signedMb(m.extraBytes)} for ${mb(m.videoBytes)} over ${mb(m.smallBytes)}${quickNote}`
-			: `${signedMb(m.extraBytes)} for ${mb(m.videoBytes)} over ${mb(m.smallBytes)}${mid ? `, ${signedMb(mid.medianPeak - m.sizes[0].medianPeak)} for ${mb(mid.bytes)}` : ''}`;
+		const midExtra = mid ? `${signedMb(mid.medianPeak - m.sizes[0].medianPeak)} for ${mb(mid.bytes)}, ` : '';
+		const size = `${flat ? 'the extra levels off instead of growing with the video' : 'the extra'}: ${midExtra}${signedMb(m.extraBytes)} for ${mb(m.videoBytes)}, over ${mb(m.smallBytes)}${quickNote}`;
 		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only at a later garbage collection that its heuristics start after tens of MB of such memory, and a ${mb(m.smallBytes)} video is over before that. Plain Node.js (http.get from the sandbox piped to a file, measured on this machine) shows the same effect, smaller: about 12 MB between 16 MB and 1 GB; n8n's HTTP helper adds its stream layers. What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or n8n collecting garbage more eagerly.`;
 	},
 };
@@ -97,6 +96,13 @@ function memoryTable(m) {
 	if (!m?.sizes) return '–';
 	const rows = m.sizes.map((s) => `| ${mb(s.bytes)} | ${mb(s.medianPeak)} | ${s.peaks.map(mb).join(', ')} | ${s.ok ? 'yes' : 'no'} |`);
 	return ['| video | peak RSS of `n8n execute` (median) | each run | stored whole |', '|---|---|---|---|', ...rows, `| difference | ${signedMb(m.extraBytes)} | | |`].join('\n');
+}
+
+/** "a 16 MB, a 64 MB and a 1024 MB video" */
+function videoSizes(m) {
+	const sizes = (m?.sizes ?? []).map((size) => `a ${mb(size.bytes)}`);
+	if (sizes.length === 0) return 'a video';
+	return `${sizes.length > 1 ? `${sizes.slice(0, -1).join(', ')} and ` : ''}${sizes[sizes.length - 1]} video`;
 }
 
 function writeReport(results) {
@@ -129,7 +135,7 @@ any request beyond ${limit?.limit ?? '–'} within one second, over both.
 
 ${concurrentTable(results.rateLimit)}
 
-## Memory: the same download node (Apertis Video Query, Download Video) for a ${mb(m?.smallBytes)} and a ${mb(m?.videoBytes)} video
+## Memory: the same download node (Apertis Video Query, Download Video) for ${videoSizes(m)}
 Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.
 
 ${memoryTable(m)}
