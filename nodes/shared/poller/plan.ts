@@ -84,7 +84,11 @@ export function planNextPoll(input: PlanInput): Plan {
 	}
 	if (window) {
 		const overshoot = Math.max(0, now - window.endsAt);
-		const gap = Math.min(input.windowGapMs, window.widthMs / PLAN.checksPerWindow);
+		// The width says how closely to look inside the window, nothing about a task that outlived it.
+		const gap =
+			overshoot > 0
+				? input.windowGapMs
+				: Math.min(input.windowGapMs, window.widthMs / PLAN.checksPerWindow);
 		const delayMs = clamp(gap + PLAN.overdueShare * overshoot, min, max);
 		return { delayMs, mode: 'window' };
 	}

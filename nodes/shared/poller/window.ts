@@ -8,9 +8,10 @@
 const WINDOW = {
 	/**
 	 * The window opens where this share of the (still possible) durations lies below: earlier checks would
-	 * almost always find the task running.
+	 * almost always find the task running. 5 % rather than 2 % saved about 3 % of a warm run's checks in
+	 * virtual-time runs of the benchmark's mix, its p95 unchanged.
 	 */
-	startShare: 0.02,
+	startShare: 0.05,
 	/** Below this share of the durations still ahead, the task has outlived what was learned. */
 	minShareAhead: 0.02,
 	/** Durations are timestamps a second apart at best (status_update_time): no finer kernel than that. */
