@@ -15,6 +15,9 @@ mkdir -p .tmp
 status=0
 # Every test layer cleans up after itself: the tests get a temp directory of their own (TMPDIR), which must be empty
 # again after each jest run. Whatever is left there is named, removed, and counted as a failure.
+# npm under the pinned Node 24 (the install tests run it) turns on Node's module compile cache, which goes to
+# TMPDIR/node-compile-cache unless told otherwise: keep it in the clone's ignored .tmp/, where it also speeds up reruns.
+export NODE_COMPILE_CACHE="$PWD/.tmp/node-compile-cache"
 TEST_TMP="$(mktemp -d "${TMPDIR:-/tmp}/apertis-test-tmp-XXXXXX")"
 trap 'rm -rf "$TEST_TMP"' EXIT
 leaks=()
