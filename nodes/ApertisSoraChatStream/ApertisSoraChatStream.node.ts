@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { modelIds } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
 import * as stream from './stream.operation';
 
@@ -18,7 +19,8 @@ export class ApertisSoraChatStream implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
 		description:
-			'Generate a Sora 2 video from a prompt through chat completions, following its progress as it streams, until the video is ready or the Timeout option passes (30 minutes by default). Returns task_id, status, progress and video_url',
+			`Generate a Sora 2 video from a prompt (model: ${modelIds('chatStream')}) through chat completions, ` +
+			'following its progress as it streams, until the video is ready or the Timeout option passes (30 minutes by default). Returns task_id, status, progress and video_url',
 		defaults: { name: 'Apertis Sora Chat Stream' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

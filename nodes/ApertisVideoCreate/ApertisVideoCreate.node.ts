@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { durationHints, modelIds } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
 import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
 import * as create from './create.operation';
@@ -19,7 +20,10 @@ export class ApertisVideoCreate implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
 		description:
-			'Start an Apertis video task from a text prompt (Veo 2, Veo 3, Veo 3.1, Sora 2). Needs a model (e.g. veo3, veo3-fast, veo3.1, sora-2) and a prompt. Returns the task id and its status at once, not the video: pass the id to Wait Until Done or Video Query',
+			'Start an Apertis video task from a text prompt (Veo 2, Veo 3, Veo 3.1, Sora 2). ' +
+			`Needs a prompt and a model, one of: ${modelIds('videoCreate')}. ` +
+			`Sora models also need at least one reference image URL and a duration (${durationHints('videoCreate')}). ` +
+			'Returns the task id and its status at once, not the video: pass the id to Wait Until Done or Video Query',
 		defaults: { name: 'Apertis Video Create' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -6,6 +6,7 @@ import type {
 } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+import { modelIds } from '../shared/catalogue/models';
 import { mapItems } from '../shared/items';
 import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
 import * as fromImage from './fromImage.operation';
@@ -19,7 +20,8 @@ export class ApertisVideoFromImage implements INodeType {
 		version: 1,
 		subtitle: '={{$parameter["model"]}}',
 		description:
-			'Start a Veo 3.1 video task from a reference image in the incoming binary data and a prompt. Returns the task id (video_…) and its status: pass the id to Wait Until Done or Video Query',
+			`Start a Veo 3.1 video task (model: ${modelIds('videos')}) from a reference image in the incoming binary data and a prompt. ` +
+			'Returns the task id (video_…) and its status: pass the id to Wait Until Done or Video Query',
 		defaults: { name: 'Apertis Video From Image' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],

@@ -144,6 +144,21 @@ export function modelsFor(use: ModelUse): ModelSpec[] {
 	return MODELS.filter((model) => USES[use].takes(model));
 }
 
+/** The model ids a node takes, e.g. "veo2, veo2-fast, …", for its errors and its tool description. */
+export function modelIds(use: ModelUse): string {
+	return modelsFor(use)
+		.map((model) => model.id)
+		.join(', ');
+}
+
+/** The durations each model of a node accepts, e.g. "sora-2: 10 s; sora-2-pro: 10, 15, 25 s". */
+export function durationHints(use: ModelUse): string {
+	const withDurations = modelsFor(use).filter((model) => model.durations);
+	return withDurations
+		.map(({ id, durations = [] }) => `${id}: ${durations.join(', ')} s`)
+		.join('; ');
+}
+
 /** The nodes that offer a model, e.g. "Video Create, Sora Chat Stream". */
 export function nodesOf(model: ModelSpec): string {
 	const uses = Object.values(USES).filter((use) => use.takes(model));
@@ -159,8 +174,6 @@ export function resolveModel(use: ModelUse, value: unknown): ModelSpec {
 	if (model && USES[use].takes(model)) return model;
 	const hint = model
 		? `${id} is a model of the Apertis ${nodesOf(model)} node: use that node.`
-		: `Use one of: ${modelsFor(use)
-				.map((m) => m.id)
-				.join(', ')}.`;
+		: `Use one of: ${modelIds(use)}.`;
 	throw new InvalidParameter(MODEL_FIELD, `Model "${id}" is not a ${USES[use].node} model`, hint);
 }

@@ -6,7 +6,7 @@ import { checkPrompt } from '../descriptions';
 import type { FieldRef } from '../errors';
 import { InvalidParameter } from '../errors';
 import type { ModelEndpoint, ModelSpec } from './models';
-import { MODELS } from './models';
+import { durationHints, MODELS } from './models';
 
 /**
  * One row per parameter of the two create endpoints (the model and the prompt are every model's and live in
@@ -126,11 +126,6 @@ function durationOptions(): INodeProperties['options'] {
 	}));
 }
 
-function durationHint(): string {
-	const sora = MODELS.filter((model) => model.durations);
-	return sora.map((model) => `${model.id}: ${model.durations?.join(', ')} s`).join('; ');
-}
-
 export const PARAMETERS: readonly ApiParameter[] = [
 	{
 		field: {
@@ -243,7 +238,7 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			type: 'options',
 			options: durationOptions(),
 			default: 10,
-			description: `Video length. ${durationHint()}.`,
+			description: `Video length. ${durationHints('videoCreate')}.`,
 		},
 		label: 'Duration',
 		endpoint: 'videoCreate',
