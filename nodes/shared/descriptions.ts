@@ -122,7 +122,7 @@ export const pollFields: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: 30,
 		description:
-			'The longest gap between two status checks of one task. The poller checks sooner, about every second, when a task is likely to finish (from its progress and from tasks of the same model in this run).',
+			'The longest gap between two status checks of one task. The poller checks sooner when a task is likely to finish: from its progress, or from how long tasks of its model took in this and earlier executions.',
 	},
 	timeoutField(
 		'How long to wait for the tasks. A task still unfinished then is reported as failed, with its ID.',

@@ -7,7 +7,8 @@
  * tasks. After that the schedule predicts when the task will finish, from the best source it has:
  * 1. its own progress: the rate Δprogress/Δt between an older sample and the latest one (the run's start counts as
  *    0 % when only one sample exists), extrapolated linearly to 100 %;
- * 2. otherwise the median duration of tasks of the same model that already completed in this run.
+ * 2. otherwise the median duration of tasks of the same model that already completed in this run (for tasks
+ *    without progress, plan.ts's learned-duration windows decide instead).
  * Each prediction carries an uncertainty (progress rounding, a share of the time still to go, the spread of the
  * peers' durations). Before that window the task sleeps until the window opens (sparse polling); inside it the task
  * is polled about every second, right at the predicted finish; once past it, the prediction failed and the delay
