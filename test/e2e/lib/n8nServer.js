@@ -74,6 +74,65 @@ async function fetchWithTimeout(url, init = {}, timeoutMs = 30_000) {
 }
 
 /**
+ * n8n's REST API with a session cookie. request() answers { status, headers, body, text } whatever the status;
+ * rest() throws on a status of 400 or more and unwraps n8n's `data`.
+ * @param {{ baseUrl: () => string, cookieHeader: () => string, timeoutMs: number }} options getters: a stack learns
+ *   its base URL and logs in after it made the client
+ */
+function restClient({ baseUrl, cookieHeader, timeoutMs }) {
+	/**
+	 * @param {string} method
+	 * @param {string} urlPath
+	 * @param {unknown} [body]
+	 */
+	async function request(method, urlPath, body) {
+		/** @type {Record<string, string>} */
+		const headers = { cookie: cookieHeader(), accept: 'application/json' };
+		if (body !== undefined) headers['content-type'] = 'application/json';
+		const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
+		// A kept-alive socket that n8n closed just as it was reused fails with "other side closed": a read is
+		// safe to send again.
+		let response;
+		for (let attempt = 1; !response; attempt++) {
+			try {
+				response = await fetchWithTimeout(baseUrl() + urlPath, init, timeoutMs);
+			} catch (error) {
+				if (method !== 'GET' || attempt >= 3) throw error;
+				await sleep(250);
+			}
+		}
+		const text = await response.text();
+		/** @type {any} */
+		let parsed;
+		try {
+			parsed = text ? JSON.parse(text) : undefined;
+		} catch {
+			parsed = undefined;
+		}
+		return { status: response.status, headers: response.headers, body: parsed, text };
+	}
+
+	/**
+	 * @param {string} method
+	 * @param {string} urlPath
+	 * @param {unknown} [body]
+	 */
+	async function rest(method, urlPath, body) {
+		const response = await request(method, urlPath, body);
+		if (response.status >= 400) {
+			const error = new Error(`${method} ${urlPath} answered ${response.status}: ${response.text.slice(0, 2000)}`);
+			Object.assign(error, { status: response.status, body: response.body });
+			throw error;
+		}
+		return response.body && typeof response.body === 'object' && 'data' in response.body
+			? response.body.data
+			: response.body;
+	}
+
+	return { request, rest };
+}
+
+/**
  * @param {{ userFolder?: string, port?: number, env?: Record<string, string | undefined>, encryptionKey?: string,
  *   timeoutMs?: number, echo?: boolean }} [options]
  */
@@ -156,54 +215,7 @@ async function startN8n(options = {}) {
 			// keep ''
 		}
 
-		/**
-		 * @param {string} method
-		 * @param {string} urlPath
-		 * @param {unknown} [body]
-		 */
-		async function request(method, urlPath, body) {
-			/** @type {Record<string, string>} */
-			const headers = { cookie: cookieHeader, accept: 'application/json' };
-			if (body !== undefined) headers['content-type'] = 'application/json';
-			const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body) };
-			// A kept-alive socket that n8n closed just as it was reused fails with "other side closed": a read is
-			// safe to send again.
-			let response;
-			for (let attempt = 1; !response; attempt++) {
-				try {
-					response = await fetchWithTimeout(baseUrl + urlPath, init, 120_000);
-				} catch (error) {
-					if (method !== 'GET' || attempt >= 3) throw error;
-					await sleep(250);
-				}
-			}
-			const text = await response.text();
-			/** @type {any} */
-			let parsed;
-			try {
-				parsed = text ? JSON.parse(text) : undefined;
-			} catch {
-				parsed = undefined;
-			}
-			return { status: response.status, headers: response.headers, body: parsed, text };
-		}
-
-		/**
-		 * @param {string} method
-		 * @param {string} urlPath
-		 * @param {unknown} [body]
-		 */
-		async function rest(method, urlPath, body) {
-			const response = await request(method, urlPath, body);
-			if (response.status >= 400) {
-				const error = new Error(`${method} ${urlPath} answered ${response.status}: ${response.text.slice(0, 2000)}`);
-				Object.assign(error, { status: response.status, body: response.body });
-				throw error;
-			}
-			return response.body && typeof response.body === 'object' && 'data' in response.body
-				? response.body.data
-				: response.body;
-		}
+		const { request, rest } = restClient({ baseUrl: () => baseUrl, cookieHeader: () => cookieHeader, timeoutMs: 120_000 });
 
 		return {
 			baseUrl,
@@ -253,4 +265,4 @@ async function startN8n(options = {}) {
 	}
 }
 
-module.exports = { startN8n, fetchWithTimeout, AUTH_COOKIE };
+module.exports = { startN8n, fetchWithTimeout, restClient, AUTH_COOKIE };

@@ -81,7 +81,7 @@ const crypto = require('crypto');
 const { runProcess, runChecked, startProcess, freePorts, tail } = require('./process');
 const { NODE_BIN, N8N_BIN, RUNTIME_MODULES, REPO_ROOT, assertRuntimeInstalled } = require('./paths');
 const { n8nProcessEnv, removeN8nTempLeftovers } = require('./n8nCli');
-const { fetchWithTimeout } = require('./n8nServer');
+const { fetchWithTimeout, restClient } = require('./n8nServer');
 const { packPackage, installTarball } = require('./packInstall');
 
 /** @param {number} ms */
@@ -206,7 +206,6 @@ function isListening(port) {
 		socket.on('error', () => done(false));
 	});
 }
-
 
 /**
  * Polls until check() resolves a truthy value.
@@ -624,36 +623,7 @@ async function startQueueStack(options = {}) {
 	}
 
 	// ---------------------------------------------------------------- REST
-	/** @param {string} method @param {string} urlPath @param {unknown} [body] */
-	async function request(method, urlPath, body) {
-		/** @type {Record<string, string>} */
-		const headers = { cookie: cookieHeader, accept: 'application/json' };
-		if (body !== undefined) headers['content-type'] = 'application/json';
-		const response = await fetchWithTimeout(main.baseUrl + urlPath, {
-			method,
-			headers,
-			body: body === undefined ? undefined : JSON.stringify(body),
-		});
-		const text = await response.text();
-		let parsed;
-		try {
-			parsed = text ? JSON.parse(text) : undefined;
-		} catch {
-			parsed = undefined;
-		}
-		return { status: response.status, body: parsed, text };
-	}
-
-	/** @param {string} method @param {string} urlPath @param {unknown} [body] */
-	async function rest(method, urlPath, body) {
-		const response = await request(method, urlPath, body);
-		if (response.status >= 400) {
-			const error = new Error(`${method} ${urlPath} answered ${response.status}: ${response.text.slice(0, 2000)}`);
-			Object.assign(error, { status: response.status, body: response.body });
-			throw error;
-		}
-		return response.body && typeof response.body === 'object' && 'data' in response.body ? response.body.data : response.body;
-	}
+	const { request, rest } = restClient({ baseUrl: () => main.baseUrl, cookieHeader: () => cookieHeader, timeoutMs: 30_000 });
 
 	/**
 	 * Until main serves the webhook. n8n answers a request for a path it has not registered with 404 "The requested
