@@ -23,7 +23,9 @@ describe('tool descriptions', () => {
 		const { description } = node.description;
 		const ids = modelsFor(use).map((model) => model.id);
 		expect(ids.length).toBeGreaterThan(0);
-		for (const id of ids) expect(description).toMatch(new RegExp(`\\b${id.replace('.', '\\.')}\\b`));
+		// A whole id: "veo3" inside "veo3.1" or "sora-2" inside "sora-2-pro" does not count.
+		const whole = (id: string) => new RegExp(`(?<![\\w.-])${id.replace(/\./g, '\\.')}(?![\\w-]|\\.\\w)`);
+		for (const id of ids) expect(description).toMatch(whole(id));
 	});
 
 	it('Video Create says what Sora models need: a reference image and one of their durations', () => {
