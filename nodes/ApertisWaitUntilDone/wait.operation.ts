@@ -12,6 +12,7 @@ import { parseTaskId } from '../shared/taskIds';
 import type { TaskItem } from '../shared/waiting/settleTasks';
 import { byInputItem, settleTasks } from '../shared/waiting/settleTasks';
 import { handOffField, readHandOffAfter, waitingSinceOf } from '../shared/waiting/handOff';
+import { createdAtOf } from '../shared/waiting/waitForTasks';
 
 export const properties: INodeProperties[] = [
 	{
@@ -52,7 +53,9 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 		try {
 			const task = parseTaskId(ctx.getNodeParameter('taskId', itemIndex));
 			const model = typeof item.json.model === 'string' ? item.json.model : undefined;
-			tasks.push({ itemIndex, task, model, waitingSinceMs: waitingSinceOf(item.json), json: {} });
+			const createdAtMs = createdAtOf(item.json, task.id);
+			const waitingSinceMs = waitingSinceOf(item.json);
+			tasks.push({ itemIndex, task, model, waitingSinceMs, createdAtMs, json: {} });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);
 			if (!continuesOnFail(ctx)) throw itemError;

@@ -3,6 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
+import { keyStateFor } from '../../nodes/shared/pacing/perKey';
 import { binaryBytes } from './harness/binary';
 import { runWorkflow } from './harness/runWorkflow';
 import type { Sandbox } from './harness/sandbox';
@@ -101,6 +102,28 @@ describe('Wait Until Done through n8n-core against the sandbox', () => {
 		const failed = (await run(true)).output('Wait', 1);
 		expect(failed.map((item) => item.json.error)).toEqual(['Task ID "not a task" is not an Apertis task id [item 0]', 'Task ID is empty [item 1]']);
 		expect(sandbox.requests()).toHaveLength(0);
+	});
+
+	test('a task already generating at its first check still teaches its whole duration, dated by the create response', async () => {
+		// 4 s tasks leave the queue after 0.4 s: the first check (1.5 s) finds them generating, so only the create
+		// response's status_update_time tells when they began. Without it their model would learn nothing but generation
+		// times, and windows of tasks seen queued would open late.
+		sandbox.configure({ durationMs: 4000, durationSpread: 0 });
+		const result = await runWorkflow({
+			nodes: [
+				{ name: 'Rows', type: 'test.testItems', parameters: { items: rows(['One', 'Two']) } },
+				{ name: 'Create', type: 'apertisVideoCreate', parameters: { model: 'veo3-fast', prompt: '={{ $json.prompt }}' } },
+				{ name: 'Wait', type: 'apertisWaitUntilDone', parameters: {} },
+			],
+			credentials: credentials(),
+		});
+		expect(result.output('Wait', 0)).toHaveLength(2);
+		const firstChecks = sandbox.requests().filter((r) => r.method === 'GET').slice(0, 2);
+		expect(firstChecks.map((r) => r.status)).toEqual([200, 200]);
+		const { total } = keyStateFor(sandbox.url, sandbox.apiKey).durations.of('veo3-fast');
+		expect(total).toHaveLength(2);
+		// Whole-second timestamps: each within a second of the true 4 s.
+		for (const ms of total) expect(Math.abs(ms - 4000)).toBeLessThanOrEqual(1000);
 	});
 
 	test('downloads videos of both id families, with the bytes the sandbox served', async () => {

@@ -6,6 +6,7 @@ import { continuesOnFail, inputItemIndexOf } from '../items';
 import { parseTaskId } from '../taskIds';
 import type { TaskItem } from './settleTasks';
 import { byInputItem, settleTasks } from './settleTasks';
+import { createdAtOf } from './waitForTasks';
 
 /**
  * With Wait for Completion on, waits for the tasks the node just created and returns their final state, in input
@@ -34,7 +35,8 @@ export async function completeCreatedItems(
 function taskItemOf(item: INodeExecutionData): TaskItem {
 	const model = typeof item.json.model === 'string' ? item.json.model : undefined;
 	const task = parseTaskId(item.json.id);
-	return { itemIndex: inputItemIndexOf(item), task, model, json: item.json };
+	const createdAtMs = createdAtOf(item.json, task.id);
+	return { itemIndex: inputItemIndexOf(item), task, model, createdAtMs, json: item.json };
 }
 
 function notAllCompleted(

@@ -15,7 +15,9 @@ export interface TaskToWaitFor {
 	model?: string;
 	/** When an earlier pass began waiting for it (Wait Until Done's hand-off loop). */
 	waitingSinceMs?: number;
-	/** What the item carries, e.g. the create response: its created_at / status_update_time date the task. */
+	/** When the task was created, if the input item tells (see createdAtOf): its learned duration counts from here. */
+	createdAtMs?: number;
+	/** What the item carries, e.g. the create response. */
 	json?: IDataObject;
 }
 
@@ -34,9 +36,12 @@ export function apiTimeMs(value: unknown): number | undefined {
 	return Number.isInteger(n) ? n * 1000 + 500 : n * 1000;
 }
 
-/** When a task was created, from a create response (or any item carrying one). */
-export function createdAtOf(json: IDataObject | undefined): number | undefined {
-	if (!json) return undefined;
+/**
+ * When task `taskId` was created, from an item that carries its create response (or its status). An item about
+ * something else (a spreadsheet row with a created_at of its own) says nothing about the task: its id must match.
+ */
+export function createdAtOf(json: IDataObject | undefined, taskId: string): number | undefined {
+	if (!json || (json.id !== taskId && json.task_id !== taskId)) return undefined;
 	const createdAt = apiTimeMs(json.created_at);
 	if (createdAt !== undefined) return createdAt;
 	// A create answers with the task still queued: its status_update_time is its creation.
@@ -93,7 +98,7 @@ export async function waitForTasks(
 		taskId: item.task.id,
 		model: item.task.model ?? item.model,
 		waitingSinceMs: item.waitingSinceMs,
-		createdAtMs: createdAtOf(item.json),
+		createdAtMs: item.createdAtMs,
 	}));
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
 	const { pace, durations } = keyStateFor(baseUrl, apiKey);

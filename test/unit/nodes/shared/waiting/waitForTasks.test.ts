@@ -13,19 +13,31 @@ describe('apiTimeMs: the API timestamps the poller learns durations from', () =>
 	});
 
 	test('anything else is no timestamp', () => {
-		for (const value of [undefined, null, '', 'soon', 0, -5, Number.NaN, {}, true]) expect(apiTimeMs(value)).toBeUndefined();
+		for (const value of [undefined, null, '', 'soon', 0, -5, Number.NaN, {}, true])
+			expect(apiTimeMs(value)).toBeUndefined();
 	});
 });
 
 describe('createdAtOf: when a task was created, from the item that carries its create response', () => {
+	const id = 'veo3:1767225600-abcdefgh';
+
 	test('created_at (/v1/videos), or the status_update_time of a task still pending (/v1/video/create)', () => {
-		expect(createdAtOf({ created_at: 1_767_225_600 })).toBe(1_767_225_600_500);
-		expect(createdAtOf({ status: 'pending', status_update_time: 1_767_225_600 })).toBe(1_767_225_600_500);
+		expect(createdAtOf({ id, created_at: 1_767_225_600 }, id)).toBe(1_767_225_600_500);
+		expect(
+			createdAtOf({ task_id: id, status: 'pending', status_update_time: 1_767_225_600 }, id),
+		).toBe(1_767_225_600_500);
 	});
 
 	test('a later status’s time is not the creation; no item, no time', () => {
-		expect(createdAtOf({ status: 'processing', status_update_time: 1_767_225_600 })).toBeUndefined();
-		expect(createdAtOf({})).toBeUndefined();
-		expect(createdAtOf(undefined)).toBeUndefined();
+		expect(
+			createdAtOf({ id, status: 'processing', status_update_time: 1_767_225_600 }, id),
+		).toBeUndefined();
+		expect(createdAtOf({ id }, id)).toBeUndefined();
+		expect(createdAtOf(undefined, id)).toBeUndefined();
+	});
+
+	test('an item about something else (another id, or none) does not date the task', () => {
+		expect(createdAtOf({ id: 'row-7', created_at: 1_767_225_600 }, id)).toBeUndefined();
+		expect(createdAtOf({ created_at: 1_767_225_600 }, id)).toBeUndefined();
 	});
 });
