@@ -36,6 +36,8 @@ export interface FinishWindow {
 	endsAt: number;
 	/** How wide the whole window is (before the task's age cut it): a narrow one is checked more closely. */
 	widthMs: number;
+	/** How many durations it was learned from. */
+	samples: number;
 }
 
 function sorted(values: readonly number[]): number[] {
@@ -91,8 +93,9 @@ export function finishWindow(
 			: last - (windowStart(durations, bandwidth, -Infinity) ?? last);
 	const age = runningAt - anchorAt;
 	const opensAfter = windowStart(durations, bandwidth, age);
-	if (opensAfter === undefined) return { endsAt: anchorAt + last, widthMs };
-	return { opensAt: anchorAt + opensAfter, endsAt: anchorAt + last, widthMs };
+	const samples = durations.length;
+	if (opensAfter === undefined) return { endsAt: anchorAt + last, widthMs, samples };
+	return { opensAt: anchorAt + opensAfter, endsAt: anchorAt + last, widthMs, samples };
 }
 
 /**

@@ -60,20 +60,30 @@ describe('planNextPoll', () => {
 	});
 
 	test('waiting: sleeps until one gap into its window, within the Poll Interval', () => {
-		const window = { opensAt: 30_000, endsAt: 50_000, widthMs: 20_000 };
+		const window = { opensAt: 30_000, endsAt: 50_000, widthMs: 20_000, samples: 20 };
 		expect(planNextPoll({ ...base, window })).toEqual({ delayMs: 25_000, mode: 'waiting' });
 		expect(planNextPoll({ ...base, window, pollIntervalMs: 10_000 })).toEqual({ delayMs: 10_000, mode: 'waiting' });
 	});
 
+	test('a window from few durations, or none: no gap beyond 30 s, whatever the Poll Interval', () => {
+		const far = { opensAt: 80_000, endsAt: 120_000, widthMs: 40_000 };
+		const trusted = { ...far, samples: PLAN.trustedSamples };
+		const few = { ...far, samples: PLAN.trustedSamples - 1 };
+		expect(planNextPoll({ ...base, window: trusted, pollIntervalMs: 60_000 })).toEqual({ delayMs: 60_000, mode: 'waiting' });
+		expect(planNextPoll({ ...base, window: trusted })).toEqual({ delayMs: 30_000, mode: 'waiting' });
+		expect(planNextPoll({ ...base, window: few, pollIntervalMs: 60_000 }).delayMs).toBe(PLAN.uncertainMaxGapMs);
+		expect(planNextPoll({ ...base, polls: 2, peers: 50, pollIntervalMs: 60_000 }).delayMs).toBe(PLAN.uncertainMaxGapMs);
+	});
+
 	test('inside the window: every window gap, or half the width of a narrow window', () => {
-		expect(planNextPoll({ ...base, window: { opensAt: 9000, endsAt: 50_000, widthMs: 20_000 } })).toEqual({ delayMs: 5000, mode: 'window' });
-		expect(planNextPoll({ ...base, window: { opensAt: 9000, endsAt: 12_000, widthMs: 3000 } }).delayMs).toBe(1500);
+		expect(planNextPoll({ ...base, window: { opensAt: 9000, endsAt: 50_000, widthMs: 20_000, samples: 20 } })).toEqual({ delayMs: 5000, mode: 'window' });
+		expect(planNextPoll({ ...base, window: { opensAt: 9000, endsAt: 12_000, widthMs: 3000, samples: 20 } }).delayMs).toBe(1500);
 		// Opening within one gap counts as open.
-		expect(planNextPoll({ ...base, window: { opensAt: 14_000, endsAt: 50_000, widthMs: 20_000 } }).mode).toBe('window');
+		expect(planNextPoll({ ...base, window: { opensAt: 14_000, endsAt: 50_000, widthMs: 20_000, samples: 20 } }).mode).toBe('window');
 	});
 
 	test('past everything learned the gap grows with the overshoot', () => {
-		const window = { endsAt: 0, widthMs: 20_000 };
+		const window = { endsAt: 0, widthMs: 20_000, samples: 20 };
 		const a = planNextPoll({ ...base, now: 4000, window });
 		const b = planNextPoll({ ...base, now: 40_000, window });
 		expect(a.delayMs).toBe(6000);
@@ -98,7 +108,7 @@ describe('planNextPoll', () => {
 			fc.property(
 				fc.integer({ min: 0, max: 600_000 }),
 				fc.integer({ min: 0, max: 20 }),
-				fc.option(fc.record({ opensAt: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: undefined }), endsAt: fc.integer({ min: 0, max: 600_000 }), widthMs: fc.integer({ min: 0, max: 600_000 }) }), { nil: undefined }),
+				fc.option(fc.record({ opensAt: fc.option(fc.integer({ min: 0, max: 600_000 }), { nil: undefined }), endsAt: fc.integer({ min: 0, max: 600_000 }), widthMs: fc.integer({ min: 0, max: 600_000 }), samples: fc.integer({ min: 1, max: 64 }) }), { nil: undefined }),
 				fc.integer({ min: 1, max: 500 }),
 				fc.integer({ min: 0, max: 5000 }),
 				fc.integer({ min: 0, max: 60_000 }),
