@@ -80,7 +80,11 @@ const WHY = {
 		const quickNote = !results.quick && flat ? " (the quick run's 64 MB video cost about the same)" : '';
 		const midExtra = mid ? `${signedMb(mid.medianPeak - m.sizes[0].medianPeak)} for ${mb(mid.bytes)}, ` : '';
 		const size = `${flat ? 'the extra levels off instead of growing with the video' : 'the extra'}: ${midExtra}${signedMb(m.extraBytes)} for ${mb(m.videoBytes)}, over ${mb(m.smallBytes)}${quickNote}`;
-		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only at a later garbage collection that its heuristics start after tens of MB of such memory, and a ${mb(m.smallBytes)} video is over before that. Plain Node.js (http.get from the sandbox piped to a file, measured on this machine) shows the same effect, smaller: about 12 MB between 16 MB and 1 GB; n8n's HTTP helper adds its stream layers. What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or n8n collecting garbage more eagerly.`;
+		const young = m.smallYoungGeneration;
+		const proof = young
+			? ` The same download in an n8n whose V8 young generation is held to 1 MB (NODE_OPTIONS=${young.nodeOptions}) differ by ${signedMb(young.extraBytes)} (${mb(young.sizes[1].medianPeak)} against ${mb(young.sizes[0].medianPeak)}, table below): what the download itself holds.`
+			: '';
+		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only when it next collects its young generation; in n8n that comes after tens of MB of such buffers, so a ${mb(m.smallBytes)} video is over before the first collection and a long one leaves up to that much garbage at any time.${proof} What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or an n8n run with a smaller young generation (a setting of the n8n process, not of a node).`;
 	},
 };
 
@@ -95,8 +99,10 @@ function notes(results) {
 
 function memoryTable(m) {
 	if (!m?.sizes) return '–';
-	const rows = m.sizes.map((s) => `| ${mb(s.bytes)} | ${mb(s.medianPeak)} | ${s.peaks.map(mb).join(', ')} | ${s.ok ? 'yes' : 'no'} |`);
-	return ['| video | peak RSS of `n8n execute` (median) | each run | stored whole |', '|---|---|---|---|', ...rows, `| difference | ${signedMb(m.extraBytes)} | | |`].join('\n');
+	const row = (s, label = '') => `| ${mb(s.bytes)}${label} | ${mb(s.medianPeak)} | ${s.peaks.map(mb).join(', ')} | ${s.ok ? 'yes' : 'no'} |`;
+	const young = m.smallYoungGeneration;
+	const youngRows = young ? [...young.sizes.map((s) => row(s, `, ${young.nodeOptions}`)), `| difference, ${young.nodeOptions} | ${signedMb(young.extraBytes)} | | |`] : [];
+	return ['| video | peak RSS of `n8n execute` (median) | each run | stored whole |', '|---|---|---|---|', ...m.sizes.map((s) => row(s)), `| difference | ${signedMb(m.extraBytes)} | | |`, ...youngRows].join('\n');
 }
 
 /** "a 16 MB, a 64 MB and a 1024 MB video" */
@@ -137,7 +143,7 @@ any request beyond ${limit?.limit ?? '–'} within one second, over both.
 ${concurrentTable(results.rateLimit)}
 
 ## Memory: the same download node (Apertis Video Query, Download Video) for ${videoSizes(m)}
-Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.
+Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.${m?.smallYoungGeneration ? ` The last rows: the smallest and the biggest video again, in an n8n run with NODE_OPTIONS=${m.smallYoungGeneration.nodeOptions} (V8's young generation held to 1 MB).` : ''}
 
 ${memoryTable(m)}
 
