@@ -82,7 +82,7 @@ const WHY = {
 		const size = `${flat ? 'the extra levels off instead of growing with the video' : 'the extra'}: ${midExtra}${signedMb(m.extraBytes)} for ${mb(m.videoBytes)}, over ${mb(m.smallBytes)}${quickNote}`;
 		const young = m.smallYoungGeneration;
 		const proof = young
-			? ` The same download in an n8n whose V8 young generation is held to 1 MB (NODE_OPTIONS=${young.nodeOptions}) differ by ${signedMb(young.extraBytes)} (${mb(young.sizes[1].medianPeak)} against ${mb(young.sizes[0].medianPeak)}, table below): what the download itself holds.`
+			? ` The same download in an n8n whose V8 young generation is held to 1 MB (NODE_OPTIONS=${young.nodeOptions}) differs by ${signedMb(young.extraBytes)} (${mb(young.sizes[1].medianPeak)} against ${mb(young.sizes[0].medianPeak)}, table below): what the download itself holds.`
 			: '';
 		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only when it next collects its young generation; in n8n that comes after tens of MB of such buffers, so a ${mb(m.smallBytes)} video is over before the first collection and a long one leaves up to that much garbage at any time.${proof} What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or an n8n run with a smaller young generation (a setting of the n8n process, not of a node).`;
 	},
