@@ -130,7 +130,7 @@ export const pollFields: INodeProperties[] = [
 		typeOptions: { minValue: 1 },
 		default: DEFAULT_POLL_INTERVAL_S,
 		description:
-			'The longest gap between two status checks of one task. The poller checks sooner when a task is likely to finish: from its progress, or from how long tasks of its model took in this and earlier executions; while it knows little of a model, it checks at least every 30 s.',
+			'The longest gap between two status checks of one task. The poller checks sooner when a task is likely to finish: from its progress, or from how long tasks of its model took in this and earlier executions; a task that reports no progress is checked at least every 30 s while little is known of its model.',
 	},
 	timeoutField(
 		'How long to wait for the tasks. A task still unfinished then is reported as failed, with its ID.',
