@@ -108,7 +108,7 @@ export function planNextPoll(input: PlanInput): Plan {
 		const delayMs = clamp(gap + PLAN.overdueShare * overshoot, min, max);
 		return { delayMs, mode: 'window' };
 	}
-	return { delayMs: clamp(blindGap(input), min, max), mode: 'blind' };
+	return { delayMs: clamp(blindGap(input, max), min, max), mode: 'blind' };
 }
 
 /** The Poll Interval, or less while the schedule knows little of the task's model (see uncertainMaxGapMs). */
@@ -121,8 +121,8 @@ function maxGapOf(input: PlanInput): number {
  * The blind gap. The first one (after the early check) is staggered over half a gap to one and a half (the Poll
  * Interval cutting it), so that the model's tasks are not all looked at in the same instant.
  */
-function blindGap(input: PlanInput): number {
-	const gap = clamp(input.peers * PLAN.blindPerPeerMs, PLAN.blindMinMs, maxGapOf(input));
+function blindGap(input: PlanInput, maxGapMs: number): number {
+	const gap = clamp(input.peers * PLAN.blindPerPeerMs, PLAN.blindMinMs, maxGapMs);
 	return input.polls === 1 ? gap * (0.5 + input.stagger) : gap;
 }
 
