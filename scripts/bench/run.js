@@ -171,27 +171,25 @@ async function measureDownloads(env, sandbox) {
 	}).then((r) => r.json());
 	const task = await fetch(`${sandbox.url}/v1/video/query?id=${encodeURIComponent(created.id)}`, { headers: { authorization: `Bearer ${sandbox.apiKey}` } }).then((r) => r.json());
 	await env.importWorkflows([download('benchDownload01', task)]);
+	const all = await measureSizes(env, sandbox, VIDEO_SIZES);
+	const [small, big] = [all.sizes[0], all.sizes[all.sizes.length - 1]];
+	const young = await measureSizes(env, sandbox, [small.bytes, big.bytes], SMALL_YOUNG_GENERATION);
+	const smallYoungGeneration = { nodeOptions: SMALL_YOUNG_GENERATION, ...young };
+	return { videoBytes: big.bytes, smallBytes: small.bytes, ...all, smallYoungGeneration };
+}
+
+/** Peak RSS of the download for each video size, MEMORY_REPEATS times in turn; the last size's extra over the first. */
+async function measureSizes(env, sandbox, videoSizes, nodeOptions) {
 	const runs = [];
 	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
-		for (const bytes of VIDEO_SIZES) {
+		for (const bytes of videoSizes) {
 			sandbox.configure({ videoBytes: bytes });
-			console.log(`bench: ${bytes / MIB} MB download (${repeat + 1} of ${MEMORY_REPEATS})…`);
-			runs.push({ bytes, ...(await peakRssOf(env, 'benchDownload01')) });
+			console.log(`bench: ${bytes / MIB} MB download${nodeOptions ? `, ${nodeOptions}` : ''} (${repeat + 1} of ${MEMORY_REPEATS})…`);
+			runs.push({ bytes, ...(await peakRssOf(env, 'benchDownload01', nodeOptions)) });
 		}
 	}
-	const sizes = VIDEO_SIZES.map((bytes) => summarize(bytes, runs));
-	const [small, big] = [sizes[0], sizes[sizes.length - 1]];
-	const youngRuns = [];
-	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
-		for (const bytes of [small.bytes, big.bytes]) {
-			sandbox.configure({ videoBytes: bytes });
-			console.log(`bench: ${bytes / MIB} MB download, ${SMALL_YOUNG_GENERATION} (${repeat + 1} of ${MEMORY_REPEATS})…`);
-			youngRuns.push({ bytes, ...(await peakRssOf(env, 'benchDownload01', SMALL_YOUNG_GENERATION)) });
-		}
-	}
-	const young = [summarize(small.bytes, youngRuns), summarize(big.bytes, youngRuns)];
-	const smallYoungGeneration = { nodeOptions: SMALL_YOUNG_GENERATION, sizes: young, extraBytes: young[1].medianPeak - young[0].medianPeak };
-	return { videoBytes: big.bytes, smallBytes: small.bytes, sizes, extraBytes: big.medianPeak - small.medianPeak, smallYoungGeneration };
+	const sizes = videoSizes.map((bytes) => summarize(bytes, runs));
+	return { sizes, extraBytes: sizes[sizes.length - 1].medianPeak - sizes[0].medianPeak };
 }
 
 /** The runs of one video size: each peak, their median, and whether every run stored the whole video. */
