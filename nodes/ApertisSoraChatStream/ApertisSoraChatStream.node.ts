@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { modelIds } from '../shared/catalogue/models';
-import { mapItems } from '../shared/items';
+import { idText, runPaidBatch } from '../shared/batch';
 import * as stream from './stream.operation';
 
 export class ApertisSoraChatStream implements INodeType {
@@ -30,6 +30,10 @@ export class ApertisSoraChatStream implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		return [await mapItems(this, async (itemIndex) => await stream.execute(this, itemIndex))];
+		const batch = {
+			prepare: async (itemIndex: number) => await stream.prepare(this, itemIndex),
+			taskIdOf: (item: INodeExecutionData) => idText(item.json.task_id),
+		};
+		return [await runPaidBatch(this, batch)];
 	}
 }

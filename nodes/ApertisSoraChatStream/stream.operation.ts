@@ -10,6 +10,7 @@ import { onAbort } from '../shared/abort';
 import { withVideo } from '../shared/binary/videoDownload';
 import { resolveModel } from '../shared/catalogue/models';
 import {
+	batchOptionsField,
 	checkPrompt,
 	timeoutField,
 	downloadFields,
@@ -32,6 +33,7 @@ export const properties: INodeProperties[] = [
 		'What the video should show, sent as the user message',
 	),
 	...downloadFields('binaryPropertyName'),
+	batchOptionsField,
 	{
 		displayName: 'Options',
 		name: 'options',
@@ -47,18 +49,28 @@ export const properties: INodeProperties[] = [
 ];
 
 /**
+ * Checks one item and returns its stream, ready to start: the batch starts it once every item has passed its checks.
+ */
+export async function prepare(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+): Promise<() => Promise<INodeExecutionData>> {
+	const model = resolveModel('chatStream', ctx.getNodeParameter('model', itemIndex)).id;
+	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''));
+	const timeoutMinutes = ctx.getNodeParameter('options.timeout', itemIndex, 30) as number;
+	return async () => await generate(ctx, itemIndex, { model, prompt, timeoutMinutes });
+}
+
+/**
  * Generates one video through POST /v1/chat/completions with `stream: true`, reading the Server-Sent Events as they
  * arrive. Progress lines are forwarded when the workflow streams its response (Chat Trigger, Webhook). Once a task
  * id has been seen, every failure carries it, so Query or Wait Until Done can pick the task up.
  */
-export async function execute(
+async function generate(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
+	{ model, prompt, timeoutMinutes }: { model: string; prompt: string; timeoutMinutes: number },
 ): Promise<INodeExecutionData> {
-	const model = resolveModel('chatStream', ctx.getNodeParameter('model', itemIndex)).id;
-	const prompt = checkPrompt(ctx.getNodeParameter('prompt', itemIndex, ''));
-	const timeoutMinutes = ctx.getNodeParameter('options.timeout', itemIndex, 30) as number;
-
 	const response = await apertisStreamRequest(ctx, {
 		method: 'POST',
 		path: '/v1/chat/completions',

@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { durationHints, modelIds } from '../shared/catalogue/models';
-import { mapItems } from '../shared/items';
+import { createTasksBatch, runPaidBatch } from '../shared/batch';
 import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
 import * as create from './create.operation';
 
@@ -33,10 +33,8 @@ export class ApertisVideoCreate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const created = await mapItems(
-			this,
-			async (itemIndex) => await create.execute(this, itemIndex),
-		);
+		const batch = createTasksBatch(this, async (itemIndex) => await create.prepare(this, itemIndex));
+		const created = await runPaidBatch(this, batch);
 		return [await completeCreatedItems(this, created)];
 	}
 }

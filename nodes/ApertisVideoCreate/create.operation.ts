@@ -2,7 +2,14 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 
 import { resolveModel } from '../shared/catalogue/models';
 import { parameterFields, requestBody } from '../shared/catalogue/parameters';
-import { modelField, promptField, waitForCompletionFields } from '../shared/descriptions';
+import { requireCreatedId } from '../shared/batch';
+import {
+	batchOptionsField,
+	existingTaskIdField,
+	modelField,
+	promptField,
+	waitForCompletionFields,
+} from '../shared/descriptions';
 import { apertisRequest } from '../shared/transport/apertisRequest';
 
 export const properties: INodeProperties[] = [
@@ -13,22 +20,29 @@ export const properties: INodeProperties[] = [
 	),
 	promptField('A serene lake with mountains in the background at sunset'),
 	...parameterFields('videoCreate'),
+	existingTaskIdField,
 	...waitForCompletionFields,
+	batchOptionsField,
 ];
 
-/** Checks one item against its (resolved) model, then creates the task: POST /v1/video/create. */
-export async function execute(
+/**
+ * Checks one item against its (resolved) model and returns its create, POST /v1/video/create, ready to send: the
+ * batch sends it once every item has passed its checks.
+ */
+export async function prepare(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-): Promise<INodeExecutionData> {
+): Promise<() => Promise<INodeExecutionData>> {
 	const model = resolveModel('videoCreate', ctx.getNodeParameter('model', itemIndex));
 	const body = requestBody(model, (name) => ctx.getNodeParameter(name, itemIndex, undefined));
-	const task = await apertisRequest(ctx, {
-		method: 'POST',
-		path: '/v1/video/create',
-		body,
-		kind: 'create',
-		itemIndex,
-	});
-	return { json: task };
+	return async () => {
+		const task = await apertisRequest(ctx, {
+			method: 'POST',
+			path: '/v1/video/create',
+			body,
+			kind: 'create',
+			itemIndex,
+		});
+		return { json: requireCreatedId(ctx, task, itemIndex) };
+	};
 }

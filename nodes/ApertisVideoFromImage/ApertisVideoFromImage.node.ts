@@ -7,7 +7,7 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { modelIds } from '../shared/catalogue/models';
-import { mapItems } from '../shared/items';
+import { createTasksBatch, runPaidBatch } from '../shared/batch';
 import { completeCreatedItems } from '../shared/waiting/waitForCompletion';
 import * as fromImage from './fromImage.operation';
 
@@ -31,10 +31,8 @@ export class ApertisVideoFromImage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const created = await mapItems(
-			this,
-			async (itemIndex) => await fromImage.execute(this, itemIndex),
-		);
+		const batch = createTasksBatch(this, async (itemIndex) => await fromImage.prepare(this, itemIndex));
+		const created = await runPaidBatch(this, batch);
 		return [await completeCreatedItems(this, created)];
 	}
 }

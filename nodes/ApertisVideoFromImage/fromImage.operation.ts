@@ -10,7 +10,14 @@ import type { InputImage } from '../shared/binary/inputImage';
 import { inputImageField, readInputImage } from '../shared/binary/inputImage';
 import { resolveModel } from '../shared/catalogue/models';
 import { parameterFields, requestBody } from '../shared/catalogue/parameters';
-import { modelField, promptField, waitForCompletionFields } from '../shared/descriptions';
+import { requireCreatedId } from '../shared/batch';
+import {
+	batchOptionsField,
+	existingTaskIdField,
+	modelField,
+	promptField,
+	waitForCompletionFields,
+} from '../shared/descriptions';
 import { apertisRequest } from '../shared/transport/apertisRequest';
 
 export const properties: INodeProperties[] = [
@@ -18,26 +25,33 @@ export const properties: INodeProperties[] = [
 	promptField('The camera slowly pulls back as the lake ripples'),
 	inputImageField,
 	...parameterFields('videos'),
+	existingTaskIdField,
 	...waitForCompletionFields,
+	batchOptionsField,
 ];
 
-/** Checks one item and its image, then creates the task: POST /v1/videos as multipart/form-data. */
-export async function execute(
+/**
+ * Checks one item and its image (by its bytes) and returns its create, POST /v1/videos as multipart/form-data, ready
+ * to send: the batch sends it once every item has passed its checks.
+ */
+export async function prepare(
 	ctx: IExecuteFunctions,
 	itemIndex: number,
-): Promise<INodeExecutionData> {
+): Promise<() => Promise<INodeExecutionData>> {
 	const model = resolveModel('videos', ctx.getNodeParameter('model', itemIndex));
 	const fields = requestBody(model, (name) => ctx.getNodeParameter(name, itemIndex, undefined));
 	const image = await readInputImage(ctx, itemIndex);
-	const task = await apertisRequest(ctx, {
-		method: 'POST',
-		path: '/v1/videos',
-		// Built anew for each attempt (a retry after 429): a multipart stream can be read only once.
-		body: async () => await multipartBody(fields, image),
-		kind: 'create',
-		itemIndex,
-	});
-	return { json: task };
+	return async () => {
+		const task = await apertisRequest(ctx, {
+			method: 'POST',
+			path: '/v1/videos',
+			// Built anew for each attempt (a retry after 429): a multipart stream can be read only once.
+			body: async () => await multipartBody(fields, image),
+			kind: 'create',
+			itemIndex,
+		});
+		return { json: requireCreatedId(ctx, task, itemIndex) };
+	};
 }
 
 /**

@@ -3,6 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { withVideo } from '../shared/binary/videoDownload';
 import { downloadFields, readDownloadSettings } from '../shared/descriptions';
 import { parseTaskId, statusRequestOf } from '../shared/taskIds';
+import { finalStateOf, videoUrlOf } from '../shared/taskStatus';
 import { apertisRequest } from '../shared/transport/apertisRequest';
 
 export const properties: INodeProperties[] = [
@@ -32,10 +33,12 @@ export async function execute(
 		taskId: task.id,
 	});
 	const download = readDownloadSettings(ctx, 'binaryPropertyName');
-	if (!download.downloadVideo(itemIndex) || status.status !== 'completed') return { json: status };
+	if (!download.downloadVideo(itemIndex) || finalStateOf(status.status) !== 'completed') {
+		return { json: status };
+	}
 	return await withVideo(ctx, status, {
 		task,
-		videoUrl: status.video_url,
+		videoUrl: videoUrlOf(status),
 		itemIndex,
 		binaryPropertyName: download.outputField(itemIndex),
 	});

@@ -1,4 +1,9 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 
 import {
 	downloadFields,
@@ -41,6 +46,10 @@ export function outputsFor(parameters: {
 	return names.map((displayName) => ({ type: 'main', displayName }));
 }
 
+function aboutTask(json: IDataObject, taskId: string): boolean {
+	return String(json.id ?? json.task_id ?? '') === taskId;
+}
+
 /**
  * Waits for the tasks of all input items at once. Completed tasks leave by output 0; failed and timed-out ones by
  * output 1 with their id, last status and an error; with a hand-off, tasks still running then leave by output 2.
@@ -55,7 +64,9 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 			const model = typeof item.json.model === 'string' ? item.json.model : undefined;
 			const createdAtMs = createdAtOf(item.json, task.id);
 			const waitingSinceMs = waitingSinceOf(item.json);
-			tasks.push({ itemIndex, task, model, waitingSinceMs, createdAtMs, json: {} });
+			// An item about this task (a create's answer, a Still Running item) keeps what it says, e.g. its status.
+			const json = aboutTask(item.json, task.id) ? item.json : {};
+			tasks.push({ itemIndex, task, model, waitingSinceMs, createdAtMs, json });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);
 			if (!continuesOnFail(ctx)) throw itemError;

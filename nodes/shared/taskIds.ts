@@ -1,23 +1,24 @@
-import { truncate } from './checks';
 import type { FieldRef } from './errors';
 import { InvalidParameter } from './errors';
 
 /**
- * Which query API a task id belongs to. Ids from /v1/video/create and the Sora chat stream look like
- * `veo3:1234567890-abcdefgh` (model, colon, token) and are read with GET /v1/video/query?id=; ids from
- * /v1/videos look like `video_<uuid>` and are read with GET /v1/videos/{id}.
+ * Which query API a task id belongs to. The document's ids look like `veo3:1234567890-abcdefgh` (from
+ * /v1/video/create and the Sora chat stream, read with GET /v1/video/query?id=) and `video_<uuid>` (from /v1/videos,
+ * read with GET /v1/videos/{id}). They are examples, not a format: real gateways answer `sora-2:task_01k…`, ids
+ * without a model prefix, plain numbers. So any id the API returns is accepted: `video_…` goes to /v1/videos/{id},
+ * every other id to /v1/video/query. Only an empty id (or one that is not text) is refused.
  */
 export type TaskApi = 'videoQuery' | 'videos';
 
 export interface TaskRef {
 	id: string;
 	api: TaskApi;
-	/** The model named by the id's prefix (video/create ids only). */
+	/** The model named by the id's prefix (`model:token` ids only). */
 	model?: string;
 }
 
-const VIDEO_QUERY_ID = /^([a-z0-9][a-z0-9._-]*):([A-Za-z0-9._-]+)$/i;
-const VIDEOS_ID = /^video_[A-Za-z0-9-]+$/;
+const VIDEOS_ID = /^video_/;
+const MODEL_PREFIX = /^([a-z0-9][a-z0-9._-]*):\S/i;
 
 export const TASK_ID: FieldRef = { name: 'taskId', label: 'Task ID' };
 
@@ -25,20 +26,16 @@ export function parseTaskId(value: unknown, field: FieldRef = TASK_ID): TaskRef 
 	const id =
 		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 	if (!id) {
+		const got = value === undefined || value === null || value === '' ? '' : ` (got ${typeof value})`;
 		throw new InvalidParameter(
 			field,
-			'Task ID is empty',
+			`Task ID is empty${got}`,
 			'Map the "id" (or "task_id") field of an Apertis create node, e.g. {{ $json.id }}.',
 		);
 	}
 	if (VIDEOS_ID.test(id)) return { id, api: 'videos' };
-	const match = VIDEO_QUERY_ID.exec(id);
-	if (match) return { id, api: 'videoQuery', model: match[1] };
-	throw new InvalidParameter(
-		field,
-		`Task ID "${truncate(id)}" is not an Apertis task id`,
-		'Expected an id like "veo3:1234567890-abcdefgh" (Video Create, Sora Chat Stream) or "video_…" (Video From Image).',
-	);
+	const model = MODEL_PREFIX.exec(id)?.[1];
+	return model ? { id, api: 'videoQuery', model } : { id, api: 'videoQuery' };
 }
 
 /** The GET request that reads a task's status. */

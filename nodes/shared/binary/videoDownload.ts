@@ -29,8 +29,8 @@ export function videoFileName(taskId: string): string {
 }
 
 /**
- * Streams a finished video into n8n's binary data store: from `video_url`, or from GET /v1/videos/{id}/content
- * for /v1/videos tasks without one. The response is handed to n8n as a stream, so in n8n's filesystem binary mode
+ * Streams a finished video into n8n's binary data store: from its URL (taskStatus.ts videoUrlOf), or from
+ * GET /v1/videos/{id}/content for /v1/videos tasks without one. The response is handed to n8n as a stream, so in n8n's filesystem binary mode
  * the video goes to disk without being held whole in memory.
  */
 export async function downloadVideo(
@@ -40,6 +40,7 @@ export async function downloadVideo(
 	const { task, itemIndex } = request;
 	const videoUrl =
 		typeof request.videoUrl === 'string' && request.videoUrl ? request.videoUrl : undefined;
+	if (!videoUrl && task.api !== 'videos') throw noVideoUrl(ctx, request);
 	const common = { method: 'GET' as const, kind: 'read' as const, itemIndex, taskId: task.id };
 	const response = await apertisStreamRequest(ctx, {
 		...common,
@@ -56,6 +57,20 @@ export async function downloadVideo(
 	const binary = await ctx.helpers.prepareBinaryData(stream, videoFileName(task.id), 'video/mp4');
 	binary.mimeType = 'video/mp4';
 	return binary;
+}
+
+/** Only /v1/videos has a content endpoint: a finished task of the other APIs without a video URL has no video. */
+function noVideoUrl(ctx: IExecuteFunctions, request: DownloadRequest): NodeOperationError {
+	const error = new NodeOperationError(
+		ctx.getNode(),
+		`Task ${request.task.id} is completed but the API gave no video URL`,
+		{
+			itemIndex: request.itemIndex,
+			description:
+				'Nothing was downloaded. Query the task again later with Video Query; its video_url may appear.',
+		},
+	);
+	return withTaskId(error, request.task.id);
 }
 
 /** The binary mode n8n stores files in: the prefix of a stored file's id (none: held in memory). */

@@ -1,3 +1,6 @@
+import type { IDataObject } from 'n8n-workflow';
+
+import { failureReasonOf } from '../taskStatus';
 import type { PollSnapshot } from './types';
 
 /** Human-readable text of whatever a status request threw. */
@@ -12,19 +15,10 @@ export function namingTask(taskId: string, message: string): string {
 	return message.includes(taskId) ? message : `Task ${taskId}: ${message}`;
 }
 
-function reasonFrom(value: unknown): string | undefined {
-	if (typeof value === 'string' && value.trim()) return value.trim();
-	if (value && typeof value === 'object') {
-		const message = (value as { message?: unknown }).message;
-		if (typeof message === 'string' && message.trim()) return message.trim();
-	}
-	return undefined;
-}
-
-/** Why the API says a task failed: `error` (string or { message }), else `fail_reason`. */
+/** Why the API says a task failed, wherever it put the reason (taskStatus.ts). */
 export function failureMessage(taskId: string, snapshot: PollSnapshot): string {
-	const reason = reasonFrom(snapshot.raw.error) ?? reasonFrom(snapshot.raw.fail_reason);
-	const base = `Video generation failed (task ${taskId})`;
+	const reason = failureReasonOf(snapshot.raw as IDataObject);
+	const base = `Video generation failed (task ${taskId}, status ${snapshot.status})`;
 	return reason ? `${base}: ${reason}` : base;
 }
 

@@ -9,7 +9,8 @@ import { Pace } from './pace';
 import { PLAN, planNextPoll, staggerOf } from './plan';
 import { estimateFromProgress, nextPollDelay, retryDelay } from './schedule';
 import type { Task } from './taskState';
-import { bornBy, finishedAt, isFinal, newTask, observeTimeline } from './taskState';
+import { finalStateOf } from '../taskStatus';
+import { bornBy, finishedAt, mayTimeOut, newTask, observeTimeline } from './taskState';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 import { finishWindow, medianDuration, type FinishWindow } from './window';
 
@@ -122,8 +123,11 @@ class PollRun {
 
 	async run(): Promise<PollOutcome[]> {
 		this.throwIfAborted();
-		for (const task of this.tasks)
-			this.schedule(task, this.startedAt, this.delayFor(task, this.startedAt));
+		for (const task of this.tasks) {
+			// A task past its deadline already (a late hand-off pass) gets its one look at once.
+			const overdue = task.deadline - LAST_LOOK_MS <= this.startedAt;
+			this.schedule(task, this.startedAt, overdue ? 0 : this.delayFor(task, this.startedAt));
+		}
 		this.timeOutDue(this.startedAt);
 		try {
 			for (;;) {
@@ -164,7 +168,7 @@ class PollRun {
 	}
 
 	private timeOutDue(now: number): void {
-		for (const task of this.pending().filter((t) => t.deadline <= now)) {
+		for (const task of this.tasks.filter((t) => mayTimeOut(t, now))) {
 			const message = timeoutMessage(
 				task.target.taskId,
 				this.options.timeoutMs,
@@ -180,7 +184,10 @@ class PollRun {
 		for (const task of this.pending()) {
 			const expected = this.expectedFinishOf(task);
 			this.settle(task, now, 'stillRunning');
-			if (expected !== undefined) this.outcomes[task.index].expectedFinishAtMs = expected;
+			const outcome = this.outcomes[task.index];
+			outcome.deadlineMs = task.deadline;
+			if (expected !== undefined) outcome.expectedFinishAtMs = expected;
+			if (task.createdAt !== undefined) outcome.createdAtMs = task.createdAt;
 		}
 		return this.outcomes;
 	}
@@ -230,7 +237,10 @@ class PollRun {
 	/** The next due poll (or the next free pace slot), else the earliest time-out or the hand-off. */
 	private nextWakeAt(): number {
 		while (this.queue.size > 0 && this.dropStale());
-		const bound = this.pending().reduce((at, t) => Math.min(at, t.deadline), this.handOffAt);
+		// Only a task that has been looked at times out at its deadline; the others wait for their check.
+		const bound = this.pending()
+			.filter((t) => t.answers > 0 && !t.checking)
+			.reduce((at, t) => Math.min(at, t.deadline), this.handOffAt);
 		if (this.queue.size === 0 || this.inFlight >= this.maxConcurrent) return bound;
 		return Math.min(bound, Math.max(this.queue.peekAt()!, this.readyAt()));
 	}
@@ -274,6 +284,7 @@ class PollRun {
 		this.ceiling?.take(now);
 		this.budget.spend();
 		task.polls++;
+		task.checking = true;
 		task.lastPollAt = now;
 		this.inFlight++;
 		// Promise.resolve().then also turns a synchronous throw of fetchStatus into a rejection.
@@ -284,6 +295,8 @@ class PollRun {
 				(error: unknown) => this.completions.push({ task, ticket, error }),
 			)
 			.then(() => {
+				task.checking = false;
+				task.answers++;
 				this.inFlight--;
 				if (!this.stopped) this.wake?.();
 			});
@@ -294,12 +307,12 @@ class PollRun {
 		task.errors = 0;
 		task.lastError = undefined;
 		observeTimeline(task, snapshot, now);
-		const status = String(snapshot.status ?? '').toLowerCase();
-		if (status === 'completed') {
+		const state = finalStateOf(snapshot.status);
+		if (state === 'completed') {
 			this.learnFrom(task, finishedAt(task, snapshot, now));
 			this.settle(task, now, 'completed');
 			this.openWindowOfPeers(task, now);
-		} else if (isFinal(status)) {
+		} else if (state === 'failed') {
 			this.settle(task, now, 'failed', failureMessage(task.target.taskId, snapshot));
 		} else {
 			task.seenRunningAt = now;

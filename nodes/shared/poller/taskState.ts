@@ -1,3 +1,4 @@
+import { finalStateOf } from '../taskStatus';
 import type { PlanMode } from './plan';
 import type { ProgressSample } from './schedule';
 import type { PollSnapshot, PollTarget } from './types';
@@ -10,6 +11,10 @@ export interface Task {
 	startedAt: number;
 	deadline: number;
 	polls: number;
+	/** Checks that came back (an answer or an error): a task is never timed out before its first. */
+	answers: number;
+	/** Whether a check of it is on the wire. */
+	checking: boolean;
 	errors: number;
 	lastError?: string;
 	last?: PollSnapshot;
@@ -47,6 +52,8 @@ export function newTask(
 		startedAt,
 		deadline,
 		polls: 0,
+		answers: 0,
+		checking: false,
 		errors: 0,
 		samples: [],
 		settled: false,
@@ -76,9 +83,17 @@ export function bornBy(task: Task): number {
 	return task.createdAt ?? Math.min(task.startedAt, task.generatingSince ?? Infinity);
 }
 
+/**
+ * Whether the task may be timed out at `now`: its deadline has passed and it has been looked at since (a pass that
+ * starts after the deadline, e.g. a late hand-off pass, checks each task once: a task that finished meanwhile must
+ * leave as completed, not as timed out).
+ */
+export function mayTimeOut(task: Task, now: number): boolean {
+	return !task.settled && task.deadline <= now && task.answers > 0 && !task.checking;
+}
+
 export function isFinal(status: string): boolean {
-	const s = status.toLowerCase();
-	return s === 'completed' || s === 'failed';
+	return finalStateOf(status) !== 'running';
 }
 
 /**

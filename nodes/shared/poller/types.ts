@@ -47,6 +47,10 @@ export interface PollOutcome {
 	elapsedMs: number;
 	/** stillRunning only: when the schedule expects the task to finish (epoch ms), if it has an estimate. */
 	expectedFinishAtMs?: number;
+	/** stillRunning only: when its time-out falls (epoch ms); the next pass must look before then. */
+	deadlineMs?: number;
+	/** stillRunning only: when the task was created, if known (epoch ms), so the next pass learns whole durations. */
+	createdAtMs?: number;
 }
 
 export interface PollClock {

@@ -27,10 +27,57 @@ export interface ReadSoraStreamOptions {
 	onProgress?: (line: string) => void;
 }
 
-const TASK_ID = /^task_id\s*:\s*(\S+)/i;
-const PROGRESS = /^progress\s*:\s*(\d+(?:\.\d+)?)\s*%/i;
-const VIDEO_URL = /^video_url\s*:\s*(\S+)/i;
-const FAILURE = /\b(fail(ed|ure)?|error)\b/i;
+/**
+ * What the lines of a Sora stream say. The document shows `task_id: …`, `progress: 25%`, `video_url: …`; gateways of
+ * the same format write markdown instead: ``> ID: `task_…` ``, `> 🏃 进度 12..40..76`, a preview link, then a link
+ * to the .mp4. Both are read, whichever comes.
+ */
+const TASK_ID = /^>?\s*(?:task[_ ]?id|id)\s*[:：]\s*`?([^`\s]+)`?/i;
+const PROGRESS = /^>?\s*(?:progress\s*[:：]|.*进度)\s*([\d.\s%]+)/i;
+const VIDEO_URL = /^video_url\s*[:：]\s*(\S+)/i;
+/** A link or bare URL to a video file (not a preview page), as markdown streams give it. */
+const VIDEO_LINK = /https?:\/\/[^\s)"'`<>\]]+?\.(?:mp4|mov|webm|m4v)(?:\?[^\s)"'`<>\]]*)?(?=[\s)"'`<>\]]|$)/gi;
+/** A failure is said at the start of a line; the same words inside another line (e.g. "retried a failed upload") are not one. */
+const FAILURE = /^>?\s*(?:❌|(?:error|failed|failure|fail)\b|(?:video\s+)?generation\s+failed|生成失败|失败)/i;
+/** Finish reasons that end a chat completion without its content (OpenAI's words). */
+const FAILING_FINISH = new Set(['content_filter', 'error']);
+/** Where a new fact starts, for streams that send one line per event without line breaks (the document's example). */
+const LINE_START = /^\s*(?:(?:task_id|progress|video_url)\s*:|>|\[|❌|error\b|failed\b|failure\b)/i;
+
+/**
+ * Joins `delta.content` across events into whole lines. Token-sized pieces (`video_url: https://stor` +
+ * `age.example.com/x.mp4`) are only read once their line is complete: at a line break, or, in a stream that sends
+ * no line breaks at all (one line per event, as the document shows), when the next event starts a new fact; the
+ * rest is read at the end of the stream.
+ */
+class ContentLines {
+	private buffer = '';
+	private sawLineBreak = false;
+
+	constructor(private readonly onLine: (line: string) => void) {}
+
+	push(content: string): void {
+		if (this.buffer && !this.sawLineBreak && LINE_START.test(content)) this.flush();
+		this.buffer += content;
+		if (!/[\r\n]/.test(content)) return;
+		this.sawLineBreak = true;
+		const lines = this.buffer.split(/\r\n|\r|\n/);
+		this.buffer = lines.pop() ?? '';
+		for (const line of lines) this.onLine(line);
+	}
+
+	/** The rest, as a last line. */
+	flush(): void {
+		const rest = this.buffer;
+		this.buffer = '';
+		if (rest) this.onLine(rest);
+	}
+
+	/** On an abort a piece may be cut: only a stream of whole lines per event has a usable rest. */
+	flushIfWhole(): void {
+		if (!this.sawLineBreak) this.flush();
+	}
+}
 
 /** Collects task id, progress, video URL and failures from the events of one stream. */
 class SoraStreamState {
@@ -39,8 +86,11 @@ class SoraStreamState {
 	progress?: number;
 	error?: string;
 	sawDone = false;
+	readonly lines: ContentLines;
 
-	constructor(private readonly onProgress?: (line: string) => void) {}
+	constructor(private readonly onProgress?: (line: string) => void) {
+		this.lines = new ContentLines((line) => this.applyLine(line.trim()));
+	}
 
 	get finished(): boolean {
 		return this.sawDone || this.error !== undefined;
@@ -50,6 +100,7 @@ class SoraStreamState {
 		if (this.finished) return;
 		const data = event.data.trim();
 		if (data === '[DONE]') {
+			this.lines.flush();
 			this.sawDone = true;
 			return;
 		}
@@ -61,26 +112,31 @@ class SoraStreamState {
 		}
 		const apiError = (payload as { error?: { message?: unknown } | string }).error;
 		if (apiError) {
+			this.lines.flush();
 			this.error =
 				typeof apiError === 'string'
 					? apiError
 					: String(apiError.message ?? JSON.stringify(apiError));
 			return;
 		}
-		for (const line of contentOf(payload).split('\n')) this.applyLine(line.trim());
+		const { content, finishReason } = choiceOf(payload);
+		if (content) this.lines.push(content);
+		if (finishReason) this.lines.flush();
+		if (finishReason && FAILING_FINISH.has(finishReason) && this.error === undefined) {
+			this.error = `The stream ended with finish reason "${finishReason}"`;
+		}
 	}
 
-	/** The API sends each fact as one line of `delta.content`: "task_id: …", "progress: 25%", "video_url: …". */
 	private applyLine(line: string): void {
-		if (!line) return;
+		if (!line || this.error !== undefined) return;
 		this.onProgress?.(line);
 		const taskId = TASK_ID.exec(line);
 		const progress = PROGRESS.exec(line);
-		const videoUrl = VIDEO_URL.exec(line);
+		const videoUrl = VIDEO_URL.exec(line)?.[1] ?? lastVideoLink(line);
 		if (taskId) this.taskId = taskId[1];
-		else if (progress) this.progress = Number(progress[1]);
-		else if (videoUrl) this.videoUrl = videoUrl[1];
-		else if (FAILURE.test(line)) this.error = line;
+		else if (progress) this.progress = lastNumber(progress[1]) ?? this.progress;
+		if (videoUrl) this.videoUrl = videoUrl;
+		else if (!taskId && FAILURE.test(line)) this.error = line.replace(/^>\s*/, '');
 	}
 
 	result(lostConnection?: string): SoraStreamResult {
@@ -101,16 +157,31 @@ class SoraStreamState {
 	}
 }
 
-function contentOf(payload: unknown): string {
+function lastVideoLink(line: string): string | undefined {
+	return line.match(VIDEO_LINK)?.pop();
+}
+
+/** `25%` → 25; `12..40..76` → 76 (the family's progress line grows as the task advances). */
+function lastNumber(text: string): number | undefined {
+	const numbers = text.match(/\d+(?:\.\d+)?/g);
+	return numbers ? Number(numbers[numbers.length - 1]) : undefined;
+}
+
+type Choice = {
+	delta?: { content?: unknown };
+	message?: { content?: unknown };
+	finish_reason?: unknown;
+};
+
+function choiceOf(payload: unknown): { content: string; finishReason?: string } {
 	const choices = (payload as { choices?: unknown }).choices;
-	if (!Array.isArray(choices)) return '';
-	return choices
-		.map(
-			(choice: { delta?: { content?: unknown }; message?: { content?: unknown } }) =>
-				choice?.delta?.content ?? choice?.message?.content,
-		)
-		.filter((content): content is string => typeof content === 'string')
-		.join('\n');
+	if (!Array.isArray(choices)) return { content: '' };
+	const content = (choices as Choice[])
+		.map((choice) => choice?.delta?.content ?? choice?.message?.content)
+		.filter((text): text is string => typeof text === 'string')
+		.join('');
+	const reason = (choices as Choice[]).find((choice) => choice?.finish_reason)?.finish_reason;
+	return { content, finishReason: typeof reason === 'string' ? reason : undefined };
 }
 
 /**
@@ -133,6 +204,7 @@ export async function readSoraStream(
 			if (next === ABORTED) break;
 			if (next.done) {
 				parser.end();
+				state.lines.flush();
 				break;
 			}
 			parser.push(next.value);
@@ -140,12 +212,14 @@ export async function readSoraStream(
 	} catch (error) {
 		lostConnection = error instanceof Error ? error.message : String(error);
 		parser.end();
+		state.lines.flushIfWhole();
 	} finally {
 		aborted.dispose();
 	}
 	if (options.signal?.aborted && !state.finished && lostConnection === undefined) {
 		// The server may never send again: leave the iterator behind, it is closed when the caller destroys the body.
 		void iterator.return?.()?.catch(() => undefined);
+		state.lines.flushIfWhole();
 		throw new SoraStreamAborted(state.taskId);
 	}
 	if (state.finished) void iterator.return?.()?.catch(() => undefined);

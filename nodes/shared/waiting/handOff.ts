@@ -35,10 +35,12 @@ const MIN_RECHECK_MS = 5_000;
 /**
  * `next_check_at` for every Still Running item: the earliest expected finish among them that is still ahead (so
  * n8n's Wait node, which reads one time, resumes when the first is likely done). A task already later than its
- * estimate, or one without an estimate, is checked again after one more hand-off window.
+ * estimate, or one without an estimate, is checked again after one more hand-off window. Never later than the
+ * earliest deadline among them: a pass that started after a task's time-out could only report it timed out.
  */
 export function nextCheckAt(
 	expectedFinishes: Array<number | undefined>,
+	earliestDeadline: number,
 	now: number,
 	windowMs: number,
 ): string {
@@ -46,5 +48,5 @@ export function nextCheckAt(
 		(at): at is number => at !== undefined && at >= now + MIN_RECHECK_MS,
 	);
 	const at = ahead.length > 0 ? Math.min(...ahead) : now + Math.max(windowMs, MIN_RECHECK_MS);
-	return new Date(at).toISOString();
+	return new Date(Math.max(now, Math.min(at, earliestDeadline))).toISOString();
 }

@@ -9,6 +9,7 @@ import { PollAborted } from '../poller/pollUntilDone';
 import type { PollOutcome } from '../poller/types';
 import type { TaskToWaitFor } from './waitForTasks';
 import { waitForTasks } from './waitForTasks';
+import { videoUrlOf } from '../taskStatus';
 import { nextCheckAt } from './handOff';
 
 /** Downloads at once at most: videos are large, and n8n's binary store writes each one to disk. */
@@ -64,10 +65,13 @@ export async function settleTasks(
 		failed: of('failed'),
 		stillRunning: of('stillRunning'),
 	};
-	const expected = outcomes
-		.filter((o) => o.outcome === 'stillRunning')
-		.map((o) => o.expectedFinishAtMs);
-	const nextCheck = nextCheckAt(expected, Date.now(), (settings.handOffAfterMinutes ?? 0) * 60_000);
+	const running = outcomes.filter((o) => o.outcome === 'stillRunning');
+	const nextCheck = nextCheckAt(
+		running.map((o) => o.expectedFinishAtMs),
+		Math.min(...running.map((o) => o.deadlineMs ?? Infinity)),
+		Date.now(),
+		(settings.handOffAfterMinutes ?? 0) * 60_000,
+	);
 	for (const item of result.stillRunning) item.json.next_check_at = nextCheck;
 	return result;
 }
@@ -75,8 +79,11 @@ export async function settleTasks(
 function stillRunning(outcome: Outcome, json: IDataObject, passStartedAt: number): Settled {
 	const status = outcome.last?.status ?? String(json.status ?? 'unknown');
 	const waitingSince = new Date(outcome.item.waitingSinceMs ?? passStartedAt).toISOString();
+	// The next pass reads it back (createdAtOf), so a task handed on still teaches its model a whole duration.
+	const createdAt = outcome.createdAtMs ?? outcome.item.createdAtMs;
+	const taskCreatedAt = createdAt !== undefined ? { task_created_at: new Date(createdAt).toISOString() } : {};
 	const item = {
-		json: { ...json, status, waiting_since: waitingSince },
+		json: { ...json, ...taskCreatedAt, status, waiting_since: waitingSince },
 		pairedItem: { item: outcome.item.itemIndex },
 	};
 	return { as: 'stillRunning', item };
@@ -91,14 +98,15 @@ async function settleOne(
 	const { itemIndex, task } = outcome.item;
 	const pairedItem = { item: itemIndex };
 	if (outcome.outcome !== 'completed') {
-		const status = outcome.outcome === 'timedOut' ? (outcome.last?.status ?? 'unknown') : 'failed';
+		const lastKnown = outcome.last?.status ?? (typeof json.status === 'string' ? json.status : undefined);
+		const status = outcome.outcome === 'timedOut' ? (lastKnown ?? 'unknown') : (outcome.last?.status ?? 'failed');
 		const error = outcome.error ?? `Task ${task.id} did not complete`;
 		return { as: 'failed', item: { json: { ...json, status, error }, pairedItem } };
 	}
 	if (!download.downloadVideo(itemIndex)) return { as: 'completed', item: { json, pairedItem } };
 	try {
 		const binaryPropertyName = download.outputField(itemIndex);
-		const request = { task, videoUrl: json.video_url, itemIndex, binaryPropertyName };
+		const request = { task, videoUrl: videoUrlOf(json), itemIndex, binaryPropertyName };
 		return { as: 'completed', item: { ...(await withVideo(ctx, json, request)), pairedItem } };
 	} catch (error) {
 		// The task did complete: the item keeps its id and status and says why the video is missing.

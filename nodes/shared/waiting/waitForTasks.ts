@@ -6,6 +6,7 @@ import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../pol
 import { pollUntilDone } from '../poller/pollUntilDone';
 import type { TaskRef } from '../taskIds';
 import { statusRequestOf } from '../taskIds';
+import { progressOf } from '../taskStatus';
 import { apertisRequest, getBaseUrl } from '../transport/apertisRequest';
 
 export interface TaskToWaitFor {
@@ -42,7 +43,8 @@ export function apiTimeMs(value: unknown): number | undefined {
  */
 export function createdAtOf(json: IDataObject | undefined, taskId: string): number | undefined {
 	if (!json || (json.id !== taskId && json.task_id !== taskId)) return undefined;
-	const createdAt = apiTimeMs(json.created_at);
+	// task_created_at: what an earlier hand-off pass learned (the create family's answers carry no created_at).
+	const createdAt = apiTimeMs(json.created_at) ?? apiTimeMs(json.task_created_at);
 	if (createdAt !== undefined) return createdAt;
 	// A create answers with the task still queued: its status_update_time is its creation.
 	const status = String(json.status ?? '').toLowerCase();
@@ -65,7 +67,7 @@ async function fetchStatus(ctx: IExecuteFunctions, target: TaskToWaitFor): Promi
 	});
 	return {
 		status: String(raw.status ?? ''),
-		progress: typeof raw.progress === 'number' ? raw.progress : undefined,
+		progress: progressOf(raw.progress),
 		statusSinceMs: apiTimeMs(raw.status_update_time),
 		createdAtMs: apiTimeMs(raw.created_at),
 		raw,

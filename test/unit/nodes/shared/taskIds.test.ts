@@ -17,7 +17,25 @@ describe('task ids', () => {
 		expect(statusRequestOf(parseTaskId('video_ab-1'))).toEqual({ path: '/v1/videos/video_ab-1' });
 	});
 
-	test.each(['', '   ', undefined, 'hello', 'video_', 'veo3:', 'veo3:abc/../x', '../etc/passwd'])('rejects %j', (id) => {
+	test.each([
+		['sora-2:task_01k9009g8ef1esae6388chgcpx', 'videoQuery', 'sora-2'],
+		['task_01k9009g8ef1esae6388chgcpx', 'videoQuery', undefined],
+		['88123456', 'videoQuery', undefined],
+		['1770350082-trii1OXZc3', 'videoQuery', undefined],
+		['video_68f3a1b2c4d5e6f7', 'videos', undefined],
+	])('an id of another shape (%s) is accepted and goes to the %s API', (id, api, model) => {
+		expect(parseTaskId(id)).toEqual({ id, api, ...(model ? { model } : {}) });
+	});
+
+	test('a number is read as its digits', () => {
+		expect(parseTaskId(88123456)).toEqual({ id: '88123456', api: 'videoQuery' });
+	});
+
+	test('an id with a slash stays inside its path segment', () => {
+		expect(statusRequestOf(parseTaskId('video_../x'))).toEqual({ path: '/v1/videos/video_..%2Fx' });
+	});
+
+	test.each(['', '   ', undefined, null, {}, ['veo3:1-a']])('refuses %j: empty or not text', (id) => {
 		expect(() => parseTaskId(id)).toThrow(InvalidParameter);
 	});
 });
