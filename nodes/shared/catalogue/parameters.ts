@@ -114,6 +114,13 @@ function imageHints(): string {
 		.join('; ');
 }
 
+/**
+ * The first option of a parameter whose default the document does not state: it sends nothing, so the API's own
+ * default applies (the node does not guess one).
+ */
+const API_DEFAULT = { name: 'API Default', value: '', description: 'Send nothing: the API decides' };
+const isApiDefault = (value: unknown) => value === undefined || value === null || value === '';
+
 /** Every Sora duration, each option shown only for the models that accept it. */
 function durationOptions(): INodeProperties['options'] {
 	const all = [...new Set(MODELS.flatMap((model) => model.durations ?? []))].sort((a, b) => a - b);
@@ -162,17 +169,18 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'aspectRatio',
 			type: 'options',
 			options: [
+				API_DEFAULT,
 				{ name: '16:9 (Landscape)', value: '16:9' },
 				{ name: '9:16 (Portrait)', value: '9:16' },
 			],
-			default: '16:9',
+			default: '',
 		},
 		label: 'Aspect ratio',
 		endpoint: 'videoCreate',
 		apiName: 'aspect_ratio',
 		takenBy: (model) => model.aspectRatios !== undefined,
 		toApi(value, model) {
-			if (value === undefined || value === '') return undefined;
+			if (isApiDefault(value)) return undefined;
 			return requireOneOf(ref(this), String(value), model.aspectRatios ?? [], by(model));
 		},
 	},
@@ -198,17 +206,19 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'orientation',
 			type: 'options',
 			options: [
+				API_DEFAULT,
 				{ name: 'Portrait', value: 'portrait' },
 				{ name: 'Landscape', value: 'landscape' },
 			],
-			default: 'landscape',
+			default: '',
 		},
 		label: 'Orientation',
 		endpoint: 'videoCreate',
 		apiName: 'orientation',
 		takenBy: sora,
 		toApi(value, model) {
-			return requireOneOf(ref(this), String(value ?? 'landscape'), optionValues(this), by(model));
+			if (isApiDefault(value)) return undefined;
+			return requireOneOf(ref(this), String(value), optionValues(this).filter(Boolean), by(model));
 		},
 	},
 	{
@@ -217,10 +227,11 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'size',
 			type: 'options',
 			options: [
+				API_DEFAULT,
 				{ name: 'Small (~720p)', value: 'small' },
 				{ name: 'Large (1080p HD)', value: 'large' },
 			],
-			default: 'small',
+			default: '',
 			description: 'Quality level of the video',
 		},
 		label: 'Size',
@@ -228,7 +239,8 @@ export const PARAMETERS: readonly ApiParameter[] = [
 		apiName: 'size',
 		takenBy: sora,
 		toApi(value, model) {
-			return requireOneOf(ref(this), String(value ?? 'small'), optionValues(this), by(model));
+			if (isApiDefault(value)) return undefined;
+			return requireOneOf(ref(this), String(value), optionValues(this).filter(Boolean), by(model));
 		},
 	},
 	{
@@ -236,8 +248,8 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			displayName: 'Duration (Seconds)',
 			name: 'duration',
 			type: 'options',
-			options: durationOptions(),
-			default: 10,
+			options: [API_DEFAULT, ...(durationOptions() ?? [])],
+			default: '',
 			description: `Video length. ${durationHints('videoCreate')}.`,
 		},
 		label: 'Duration',
@@ -245,6 +257,7 @@ export const PARAMETERS: readonly ApiParameter[] = [
 		apiName: 'duration',
 		takenBy: (model) => model.durations !== undefined,
 		toApi(value, model) {
+			if (isApiDefault(value)) return undefined;
 			return requireOneOf(ref(this), wholeNumber(value), model.durations ?? [], by(model));
 		},
 	},
@@ -357,15 +370,21 @@ export const PARAMETERS: readonly ApiParameter[] = [
 		field: {
 			displayName: 'Watermark',
 			name: 'watermark',
-			type: 'boolean',
-			default: false,
-			description: 'Whether the video carries a watermark',
+			type: 'options',
+			options: [
+				API_DEFAULT,
+				{ name: 'On', value: 'true' },
+				{ name: 'Off', value: 'false' },
+			],
+			default: '',
+			description: 'Whether the video carries a watermark. The document gives no default for this API.',
 		},
 		label: 'Watermark',
 		endpoint: 'videos',
 		apiName: 'watermark',
 		takenBy: fromImage,
-		toApi: (value) => (value === true ? 'true' : 'false'),
+		// A boolean too: what an expression may return.
+		toApi: (value) => (isApiDefault(value) ? undefined : String(value === true || value === 'true')),
 	},
 ];
 

@@ -44,6 +44,10 @@ const FAILING_FINISH = new Set(['content_filter', 'error']);
 /** Where a new fact starts, for streams that send one line per event without line breaks (the document's example). */
 const LINE_START = /^\s*(?:(?:task_id|progress|video_url)\s*:|>|\[|❌|error\b|failed\b|failure\b)/i;
 
+function startsLine(content: string): boolean {
+	return LINE_START.test(content) || FAILURE.test(content.trimStart());
+}
+
 /**
  * Joins `delta.content` across events into whole lines. Token-sized pieces (`video_url: https://stor` +
  * `age.example.com/x.mp4`) are only read once their line is complete: at a line break, or, in a stream that sends
@@ -57,7 +61,7 @@ class ContentLines {
 	constructor(private readonly onLine: (line: string) => void) {}
 
 	push(content: string): void {
-		if (this.buffer && !this.sawLineBreak && LINE_START.test(content)) this.flush();
+		if (this.buffer && !this.sawLineBreak && startsLine(content)) this.flush();
 		this.buffer += content;
 		if (!/[\r\n]/.test(content)) return;
 		this.sawLineBreak = true;

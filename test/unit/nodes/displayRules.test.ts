@@ -11,10 +11,11 @@ import { ApertisVideoCreate } from '../../../nodes/ApertisVideoCreate/ApertisVid
 const description: INodeTypeDescription = new ApertisVideoCreate().description;
 const node = { typeVersion: 1 };
 
-// waitForCompletion is every model's: it is about the node, not the API call.
-const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'waitForCompletion'];
+// waitForCompletion, existingTaskId and batchOptions are every model's: they are about the node, not the API call.
+const NODE_FIELDS = ['waitForCompletion', 'existingTaskId', 'batchOptions'];
+const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', ...NODE_FIELDS];
 const VEO3 = [...VEO_BASE, 'aspectRatio'];
-const SORA = ['model', 'prompt', 'waitForCompletion', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
+const SORA = ['model', 'prompt', ...NODE_FIELDS, 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
 
 const EXPECTED_FIELDS: Record<string, string[]> = {
 	veo2: VEO_BASE,
@@ -64,7 +65,8 @@ describe('Video Create display rules (n8n-workflow display logic)', () => {
 		const offered = (duration?.options ?? []).filter((option) =>
 			NodeHelpers.displayParameter({ model: model as string }, option as never, node, description),
 		);
-		expect(offered.map((o) => (o as { value: number }).value)).toEqual(durations);
+		// '' first: API Default, which sends no duration (the document states none).
+		expect(offered.map((o) => (o as { value: number }).value)).toEqual(['', ...durations]);
 	});
 
 	test.each([

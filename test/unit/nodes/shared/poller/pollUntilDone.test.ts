@@ -184,9 +184,9 @@ describe('pollUntilDone: errors', () => {
 		]);
 		const outcomes = await run(clock, api);
 		expect(outcomes.map((o) => [o.outcome, o.error])).toEqual([
-			['failed', 'Video generation failed (task r1): content policy violation'],
-			['failed', 'Video generation failed (task r2): quota exceeded'],
-			['failed', 'Video generation failed (task r3)'],
+			['failed', 'Video generation failed (task r1, status failed): content policy violation'],
+			['failed', 'Video generation failed (task r2, status failed): quota exceeded'],
+			['failed', 'Video generation failed (task r3, status failed)'],
 			['completed', undefined],
 		]);
 		expect(outcomes[0].last?.raw.fail_reason).toBe('content policy violation');

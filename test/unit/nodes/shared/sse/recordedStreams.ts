@@ -1,6 +1,6 @@
 // Streams as the sandbox and the API document write them, kept as text; tests cut and re-encode them.
-const chunk = (content: string) => JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'sora-2', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
-const event = (data: string) => `data: ${data}\n\n`;
+export const chunk = (content: string) => JSON.stringify({ id: 'chatcmpl-1', object: 'chat.completion.chunk', model: 'sora-2', choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+export const event = (data: string) => `data: ${data}\n\n`;
 
 export const TASK_ID = 'sora-2:1795577004-mtyngylp';
 export const VIDEO_URL = 'https://storage.example.com/videos/output.mp4';
@@ -35,3 +35,24 @@ export function splitAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
 export async function* asStream(pieces: Array<Uint8Array | string>): AsyncGenerator<Uint8Array | string> {
 	for (const piece of pieces) yield piece;
 }
+
+/** A content text sent as the family of gateways does: one event per token-sized piece of 1..size characters. */
+export function tokenStream(content: string, pieceSizes: number[], done = true): string {
+	const pieces: string[] = [];
+	for (let at = 0, i = 0; at < content.length; i++) {
+		const size = Math.max(1, pieceSizes.length ? pieceSizes[i % pieceSizes.length] : 3);
+		pieces.push(content.slice(at, at + size));
+		at += size;
+	}
+	return pieces.map((piece) => event(chunk(piece))).join('') + (done ? event('[DONE]') : '');
+}
+
+export const FAMILY_TASK_ID = 'task_01k9009g8ef1esae6388chgcpx';
+export const FAMILY_MARKDOWN = [
+	`> ID: \`${FAMILY_TASK_ID}\``,
+	'> 🏃 进度 12..40..76..100',
+	'[预览](https://preview.example.com/p/task_01k9009g8ef1esae6388chgcpx)',
+	'> 生成完成 ✅',
+	`[在线播放▶️](${VIDEO_URL})`,
+	'',
+].join('\n');

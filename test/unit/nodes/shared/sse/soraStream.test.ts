@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 
 import { readSoraStream, SoraStreamAborted } from '../../../../../nodes/shared/sse/soraStream';
-import { asStream, RECORDED, splitAt, TASK_ID, VIDEO_URL, withLineEnding } from './recordedStreams';
+import { asStream, chunk, event, FAMILY_MARKDOWN, FAMILY_TASK_ID, RECORDED, splitAt, TASK_ID, tokenStream, VIDEO_URL, withLineEnding } from './recordedStreams';
 
 const bytes = (text: string) => new TextEncoder().encode(text);
 const read = async (text: string, onProgress?: (line: string) => void) => await readSoraStream(asStream([bytes(text)]), { onProgress });
@@ -72,5 +72,63 @@ describe('readSoraStream', () => {
 			),
 			{ numRuns: 300 },
 		);
+	});
+});
+
+describe('readSoraStream: content in token-sized pieces (OpenAI-style chat streams)', () => {
+	const content = `task_id: ${TASK_ID}\nprogress: 25%\nprogress: 100%\nvideo_url: ${VIDEO_URL}\n`;
+
+	test('a URL and a task id split across events are read whole', async () => {
+		const text = tokenStream(content, [12]);
+		expect(text).toContain('"content":"storage.exam"'); // the URL really is cut between events
+		expect(await read(text)).toEqual({ taskId: TASK_ID, videoUrl: VIDEO_URL, progress: 100, status: 'completed', sawDone: true });
+	});
+
+	test('property: any cut into pieces reads as the whole lines do', async () => {
+		await fc.assert(
+			fc.asyncProperty(fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 20 }), async (sizes) => {
+				expect(await read(tokenStream(content, sizes))).toMatchObject({ taskId: TASK_ID, videoUrl: VIDEO_URL, status: 'completed' });
+			}),
+			{ numRuns: 200 },
+		);
+	});
+
+	test('the last line without a line break is read at the end of the stream', async () => {
+		expect(await read(tokenStream(content.trimEnd(), [5], false))).toMatchObject({ videoUrl: VIDEO_URL, status: 'completed', sawDone: false });
+	});
+
+	test('lines are forwarded whole, once complete', async () => {
+		const lines: string[] = [];
+		await read(tokenStream(content, [4]), (line) => lines.push(line));
+		expect(lines).toEqual([`task_id: ${TASK_ID}`, 'progress: 25%', 'progress: 100%', `video_url: ${VIDEO_URL}`]);
+	});
+});
+
+describe("readSoraStream: the gateway family's markdown", () => {
+	test('ID line, 进度 numbers and the .mp4 link (not the preview page), in token pieces', async () => {
+		expect(await read(tokenStream(FAMILY_MARKDOWN, [2, 5, 3]))).toEqual({ taskId: FAMILY_TASK_ID, videoUrl: VIDEO_URL, progress: 100, status: 'completed', sawDone: true });
+	});
+
+	test('a failure line of the family fails the item with its words', async () => {
+		const text = tokenStream(`> ID: \`${FAMILY_TASK_ID}\`\n> ❌ 生成失败：内容违规\n`, [4]);
+		expect(await read(text)).toMatchObject({ taskId: FAMILY_TASK_ID, status: 'failed', error: '❌ 生成失败：内容违规' });
+	});
+});
+
+describe('readSoraStream: a failure only from an explicit signal', () => {
+	test('"error" or "fail" inside another line is not a failure', async () => {
+		const text = [chunk(`task_id: ${TASK_ID}`), chunk('progress note: retrying a failed upload, no error for you'), chunk(`video_url: ${VIDEO_URL}`), '[DONE]'].map(event).join('');
+		expect(await read(text)).toMatchObject({ status: 'completed', videoUrl: VIDEO_URL });
+	});
+
+	test('a line that starts with a failure word fails', async () => {
+		const text = [chunk(`task_id: ${TASK_ID}`), chunk('Error: the content was rejected'), '[DONE]'].map(event).join('');
+		expect(await read(text)).toMatchObject({ taskId: TASK_ID, status: 'failed', error: 'Error: the content was rejected' });
+	});
+
+	test('a failing finish reason fails', async () => {
+		const stop = JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'content_filter' }] });
+		const text = [chunk(`task_id: ${TASK_ID}`), stop, '[DONE]'].map(event).join('');
+		expect(await read(text)).toMatchObject({ taskId: TASK_ID, status: 'failed', error: 'The stream ended with finish reason "content_filter"' });
 	});
 });
