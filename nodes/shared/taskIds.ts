@@ -26,10 +26,10 @@ export function parseTaskId(value: unknown, field: FieldRef = TASK_ID): TaskRef 
 	const id =
 		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
 	if (!id) {
-		const got = value === undefined || value === null || value === '' ? '' : ` (got ${typeof value})`;
+		const empty = value === undefined || value === null || typeof value === 'string';
 		throw new InvalidParameter(
 			field,
-			`Task ID is empty${got}`,
+			empty ? 'Task ID is empty' : `Task ID is not text (got ${Array.isArray(value) ? 'a list' : typeof value})`,
 			'Map the "id" (or "task_id") field of an Apertis create node, e.g. {{ $json.id }}.',
 		);
 	}

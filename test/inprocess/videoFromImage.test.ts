@@ -56,10 +56,18 @@ describe('Video From Image through n8n-core against the sandbox', () => {
 		expect(item.pairedItem).toEqual({ item: 0 });
 	});
 
-	test('the image is sent from another binary property, with watermark "false" by default', async () => {
+	test('the image is sent from another binary property; no watermark field by default (the document states no default)', async () => {
 		const result = await fromImage({ model: 'veo_3_1', binaryPropertyName: 'photo' }, { photo: png().data });
 		expect(result.error('From Image')).toBeUndefined();
-		expect(uploads()[0].body).toMatchObject({ fields: { watermark: 'false' }, files: [{ sha256: sha256(PNG) }] });
+		const body = uploads()[0].body as { fields: Record<string, string> };
+		expect(body).toMatchObject({ files: [{ sha256: sha256(PNG) }] });
+		expect(body.fields).not.toHaveProperty('watermark');
+	});
+
+	test('Watermark On and Off are sent as the strings the document shows', async () => {
+		await fromImage({ model: 'veo_3_1', watermark: 'true' }, png());
+		await fromImage({ model: 'veo_3_1', watermark: 'false' }, png());
+		expect(uploads().map((u) => (u.body as { fields: Record<string, string> }).fields.watermark)).toEqual(['true', 'false']);
 	});
 
 	test.each<[string, INodeParameters, Binary | null, RegExp]>([

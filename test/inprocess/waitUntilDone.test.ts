@@ -88,8 +88,8 @@ describe('Wait Until Done through n8n-core against the sandbox', () => {
 		expect(lastRequest).toBeLessThan(result.cancelledAt! + 100);
 	});
 
-	test('an item without a valid task id fails the node naming the item, or goes to Failed under Continue On Fail', async () => {
-		const items = JSON.stringify([{ json: { id: 'not a task' } }, { json: {} }]);
+	test('an item without a task id fails the node naming the item, or goes to Failed under Continue On Fail', async () => {
+		const items = JSON.stringify([{ json: { id: { not: 'text' } } }, { json: {} }]);
 		const run = (continueOnFail: boolean) =>
 			runWorkflow({
 				nodes: [
@@ -98,10 +98,22 @@ describe('Wait Until Done through n8n-core against the sandbox', () => {
 				],
 				credentials: credentials(),
 			});
-		expect((await run(false)).error('Wait')?.message).toBe('Task ID "not a task" is not an Apertis task id [item 0]');
+		expect((await run(false)).error('Wait')?.message).toBe('Task ID is not text (got object) [item 0]');
 		const failed = (await run(true)).output('Wait', 1);
-		expect(failed.map((item) => item.json.error)).toEqual(['Task ID "not a task" is not an Apertis task id [item 0]', 'Task ID is empty [item 1]']);
+		expect(failed.map((item) => item.json.error)).toEqual(['Task ID is not text (got object) [item 0]', 'Task ID is empty [item 1]']);
 		expect(sandbox.requests()).toHaveLength(0);
+	});
+
+	test('an id of a shape the document does not show is asked about, not refused: unknown to the API, it leaves by Failed', async () => {
+		const result = await runWorkflow({
+			nodes: [
+				{ name: 'Rows', type: 'test.testItems', parameters: { items: JSON.stringify([{ json: { id: 'task_01k9009g8ef1esae6388chgcpx' } }]) } },
+				{ name: 'Wait', type: 'apertisWaitUntilDone', parameters: {} },
+			],
+			credentials: credentials(),
+		});
+		expect(result.output('Wait', 1).map((item) => [item.json.id, item.json.error])).toEqual([['task_01k9009g8ef1esae6388chgcpx', expect.stringContaining('was not found')]]);
+		expect(sandbox.requests().map((r) => [r.path, r.query.id])).toEqual([['/v1/video/query', 'task_01k9009g8ef1esae6388chgcpx']]);
 	});
 
 	test('a task already generating at its first check still teaches its whole duration, dated by the create response', async () => {
