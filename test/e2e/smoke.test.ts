@@ -147,7 +147,7 @@ describe.each([
 			const image = readFileSync(join(FIXTURES, 'lake.png'));
 			const [upload] = sandbox.requests().filter((r) => r.path === '/v1/videos');
 			expect(upload.body).toEqual({
-				fields: { model: 'veo_3_1-fast', prompt: 'The lake ripples [duration:1]', seconds: '5', size: '16x9', watermark: 'false' },
+				fields: { model: 'veo_3_1-fast', prompt: 'The lake ripples [duration:1]', seconds: '5', size: '16x9' },
 				files: [{ field: 'input_reference', filename: 'lake.png', contentType: 'image/png', size: image.length, sha256: sha256(image) }],
 			});
 			expect(run.runData['Wait Until Done'][0].data!.main[0]![0].json).toMatchObject({ id: upload.taskId, status: 'completed' });

@@ -32,7 +32,7 @@ describe('Video From Image in real n8n (n8n execute)', () => {
 			const nodes = [
 				node('Start', 'n8n-nodes-base.manualTrigger', 0, {}),
 				node('Read Images', 'n8n-nodes-base.readWriteFile', 1, { operation: 'read', fileSelector: `${ready.filesDir}/*.{png,jpg}`, options: {} }),
-				node('From Image', 'apertisVideoFromImage', 2, { model: 'veo_3_1', prompt: 'The picture comes alive', seconds: 6, size: sizeOf(false), watermark: true }),
+				node('From Image', 'apertisVideoFromImage', 2, { model: 'veo_3_1', prompt: 'The picture comes alive', seconds: 6, size: sizeOf(false), watermark: 'true' }),
 				node('From Image Fast', 'apertisVideoFromImage', 3, { model: 'veo_3_1-fast', prompt: 'The picture comes alive', seconds: 4, size: sizeOf(true) }),
 			];
 			const connections = {
@@ -55,7 +55,8 @@ describe('Video From Image in real n8n (n8n execute)', () => {
 			const png = file.endsWith('.png');
 			return [
 				{ fields: { model: 'veo_3_1', prompt: 'The picture comes alive', seconds: '6', size: png ? '16x9' : '720x1280', watermark: 'true' }, files: [image] },
-				{ fields: { model: 'veo_3_1-fast', prompt: 'The picture comes alive', seconds: '4', size: png ? '720x1280' : '16x9', watermark: 'false' }, files: [image] },
+				// Watermark left at API Default: no field (the document states no default for /v1/videos).
+				{ fields: { model: 'veo_3_1-fast', prompt: 'The picture comes alive', seconds: '4', size: png ? '720x1280' : '16x9' }, files: [image] },
 			];
 		});
 		expect(received).toHaveLength(4);

@@ -299,7 +299,8 @@ async function createN8nEnv(options = {}) {
 			const snapshotDir = path.join(scratch, `${counter}-snapshots`);
 			fs.mkdirSync(snapshotDir);
 			const outputFile = path.join(scratch, `${counter}-summary.json`);
-			const args = ['execute-batch', `--ids=${ids.join(',')}`, `--snapshot=${snapshotDir}`, `--output=${outputFile}`];
+			// --retries=0: execute-batch runs a failed workflow again by default, which would send its paid creates twice.
+			const args = ['execute-batch', `--ids=${ids.join(',')}`, `--snapshot=${snapshotDir}`, `--output=${outputFile}`, '--retries=0'];
 			if (runOptions.concurrency) args.push(`--concurrency=${runOptions.concurrency}`);
 			const result = await n8n(args, { timeoutMs: runOptions.timeoutMs ?? 10 * 60_000 });
 			const summary = fs.existsSync(outputFile) ? JSON.parse(fs.readFileSync(outputFile, 'utf8')) : undefined;
