@@ -59,20 +59,35 @@ export interface N8nWithSandbox {
 }
 
 export async function n8nWithSandbox(options: { sandbox?: Record<string, unknown>; env?: Record<string, string> } = {}): Promise<N8nWithSandbox> {
+	const ready = await n8nWithSandboxes({ [SANDBOX_CREDENTIAL]: options.sandbox ?? {} }, { env: options.env });
+	return { ...ready, sandbox: ready.sandboxes[SANDBOX_CREDENTIAL] };
+}
+
+/**
+ * Several sandboxes (a variant, a quota, a latency each) and one n8n user folder: each sandbox gets a credential whose
+ * id is its key, so one `n8n execute-batch` can run every workflow against the sandbox it needs.
+ */
+export async function n8nWithSandboxes(
+	configs: Record<string, Record<string, unknown>>,
+	options: { env?: Record<string, string> } = {},
+): Promise<Omit<N8nWithSandbox, 'sandbox'> & { sandboxes: Record<string, Sandbox> }> {
 	assertReady();
-	const sandbox = await startSandbox(options.sandbox);
+	const sandboxes: Record<string, Sandbox> = {};
+	for (const [id, config] of Object.entries(configs)) sandboxes[id] = await startSandbox(config);
 	// Read/Write Files from Disk may touch only this folder.
 	const filesDir = mkdtempSync(join(tmpdir(), 'apertis-e2e-files-'));
 	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: filesDir, ...options.env } });
 	await packAndInstall(env.userFolder);
-	await env.importCredentials([{ id: SANDBOX_CREDENTIAL, name: SANDBOX_CREDENTIAL, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
+	await env.importCredentials(
+		Object.entries(sandboxes).map(([id, sandbox]) => ({ id, name: id, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } })),
+	);
 	return {
-		sandbox,
+		sandboxes,
 		env,
 		filesDir,
 		cleanup: async () => {
 			await env.cleanup();
-			await sandbox.close();
+			for (const sandbox of Object.values(sandboxes)) await sandbox.close();
 			rmSync(filesDir, { recursive: true, force: true });
 		},
 	};
