@@ -14,22 +14,23 @@ const { writeReport } = require('../../scripts/bench/report');
 
 const CLI = join(REPO_ROOT, 'test', 'sandbox', 'cli.js');
 
-test('sandbox --help lists --port, --key, --duration, --spread and --rps, and each of them works', async () => {
+test('sandbox --help lists --port, --key, --duration, --spread, --rps and --variant, and each of them works', async () => {
 	const help = await runProcess(process.execPath, [CLI, '--help']);
 	expect(help.code).toBe(0);
 	const listed = [...help.stdout.matchAll(/^ {2}(--[a-z-]+)/gm)].map((m) => m[1]);
-	expect(listed).toEqual(['--port', '--key', '--duration', '--spread', '--rps', '--help']);
+	expect(listed).toEqual(['--port', '--key', '--duration', '--spread', '--rps', '--variant', '--help']);
 
 	const port = await freePort();
-	const sandbox = startProcess(process.execPath, [CLI, '--port', String(port), '--key', 'sk-own', '--duration', '0.2', '--spread', '0', '--rps', '100']);
+	const sandbox = startProcess(process.execPath, [CLI, '--port', String(port), '--key', 'sk-own', '--duration', '0.2', '--spread', '0', '--rps', '100', '--variant', 'sparse,strings']);
 	try {
 		await waitForOutput(sandbox, /listening on/, 30_000);
 		expect(sandbox.output()).toContain(`Base URL http://127.0.0.1:${port} and API key sk-own`);
 		const headers = { authorization: 'Bearer sk-own', 'content-type': 'application/json' };
 		const created = (await (await fetch(`http://127.0.0.1:${port}/v1/video/create`, { method: 'POST', headers, body: JSON.stringify({ model: 'veo3', prompt: 'p' }) })).json()) as { id: string };
 		const config = await (await fetch(`http://127.0.0.1:${port}/__sandbox/config`)).json();
-		expect(config).toMatchObject({ durationMs: 200, durationSpread: 0, requestsPerSecond: 100 });
+		expect(config).toMatchObject({ durationMs: 200, durationSpread: 0, requestsPerSecond: 100, variant: ['sparse', 'strings'] });
 		expect(created.id).toMatch(/^veo3:/);
+		expect(created).not.toHaveProperty('status_update_time');
 		expect((await fetch(`http://127.0.0.1:${port}/v1/models`, { headers: { authorization: 'Bearer sk-sandbox-key' } })).status).toBe(401);
 	} finally {
 		await sandbox.stop();

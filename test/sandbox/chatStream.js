@@ -4,6 +4,7 @@
 // connection, an error event, a missing [DONE].
 const { delay } = require('./http');
 const { seededRandom } = require('./tasks');
+const V = require('./variants');
 
 /**
  * @typedef {{ progressIntervalMs: number, chunkBytes: number, chunkDelayMs: number, lineEnding: string, comments: boolean,
@@ -29,34 +30,95 @@ function chunkPayload(model, content, chatId) {
 	});
 }
 
-/** The lines a task reports, in order, as it runs: task_id, progress: N%, then video_url or a failure. */
-async function* taskLines(/** @type {any} */ task, /** @type {any} */ store, /** @type {SseConfig} */ sse, /** @type {string} */ fileUrl, /** @type {() => boolean} */ closed) {
-	yield `task_id: ${task.id}`;
+/**
+ * @typedef {{ task: any, store: any, sse: SseConfig, fileUrl: string, previewUrl: string, variants: readonly string[],
+ *   closed: () => boolean }} StreamContext
+ */
+
+/** The document's `key: value` lines (each ending in "\n"), in order, as the task runs: task_id, progress: N%, then video_url or a failure. @param {StreamContext} c */
+async function* taskLines({ task, store, sse, fileUrl, variants, closed }) {
+	yield `task_id: ${task.id}\n`;
+	const note = task.outcome === 'completed' ? V.harmlessLine(variants) : undefined;
 	let lastProgress = -1;
+	let noted = note === undefined;
 	while (!closed()) {
 		const state = store.stateOf(task);
 		if (state.phase === 'completed') {
 			store.markObserved(task);
-			yield 'progress: 100%';
-			yield `video_url: ${fileUrl}`;
+			if (!noted) yield `${note}\n`;
+			yield 'progress: 100%\n';
+			yield `video_url: ${fileUrl}\n`;
 			return;
 		}
 		if (state.phase === 'failed') {
 			store.markObserved(task);
-			yield 'Video generation failed: the content was rejected by the safety system ([fail] directive).';
+			yield `${V.streamFailureLine(variants, task)}\n`;
 			return;
 		}
-		if (state.progress !== lastProgress) yield `progress: ${state.progress}%`;
+		if (state.progress !== lastProgress) yield `progress: ${state.progress}%\n`;
+		if (!noted) yield `${note}\n`;
+		noted = true;
 		lastProgress = state.progress;
 		await delay(sse.progressIntervalMs);
 	}
 }
 
+/** The `family` stream: markdown, the progress numbers appended to one line as the task advances. @param {StreamContext} c */
+async function* markdownText({ task, store, sse, fileUrl, previewUrl, variants, closed }) {
+	const md = V.MARKDOWN;
+	yield md.id(V.withoutPrefix(task.id));
+	const note = task.outcome === 'completed' ? V.harmlessLine(variants) : undefined;
+	let last = -1;
+	while (!closed()) {
+		const state = store.stateOf(task);
+		const value = state.phase === 'completed' ? 100 : state.progress;
+		if (value !== last) yield `${last === -1 ? md.progressStart : md.progressNext}${value}`;
+		last = value;
+		if (state.phase === 'completed') {
+			store.markObserved(task);
+			yield `\n${note === undefined ? '' : `> ${note}\n`}${md.preview(previewUrl)}${md.done}${md.play(fileUrl)}`;
+			return;
+		}
+		if (state.phase === 'failed') {
+			store.markObserved(task);
+			yield `\n${md.failed(V.failureReason(task))}`;
+			return;
+		}
+		await delay(sse.progressIntervalMs);
+	}
+}
+
+/**
+ * The delta.content of each chunk event: one line per event (the document), or the whole text cut into pieces of
+ * 1–6 characters (`tokens`, `family`: a line split across events, line breaks inside pieces).
+ * @param {StreamContext} c @param {number} seed
+ */
+async function* contentPieces(c, seed) {
+	const text = V.has(c.variants, 'family') ? markdownText(c) : taskLines(c);
+	if (!V.tokenPieces(c.variants)) {
+		for await (const line of text) yield line.replace(/\n$/, '');
+		return;
+	}
+	const random = seededRandom(seed + 0x70c5);
+	/** @type {string[]} code points not sent yet (a piece never splits a character) */
+	let pending = [];
+	let size = 1 + Math.floor(random() * 6);
+	for await (const segment of text) {
+		pending.push(...Array.from(segment));
+		while (pending.length >= size) {
+			yield pending.slice(0, size).join('');
+			pending = pending.slice(size);
+			size = 1 + Math.floor(random() * 6);
+		}
+	}
+	if (pending.length > 0 && !c.closed()) yield pending.join('');
+}
+
 /**
  * @param {import('node:http').ServerResponse} res
- * @param {{ task: any, store: any, sse: SseConfig, fileUrl: string, seed: number }} options
+ * @param {{ task: any, store: any, sse: SseConfig, fileUrl: string, previewUrl: string, seed: number, variants: readonly string[] }} options
  */
-async function writeChatStream(res, { task, store, sse, fileUrl, seed }) {
+async function writeChatStream(res, { task, store, sse, fileUrl, previewUrl, seed, variants }) {
 	const random = seededRandom(seed);
 	let closed = false;
 	res.on('close', () => (closed = true));
@@ -77,7 +139,8 @@ async function writeChatStream(res, { task, store, sse, fileUrl, seed }) {
 
 	const chatId = `chatcmpl-${task.id.split(':')[1] ?? task.id}`;
 	let events = 0;
-	for await (const line of taskLines(task, store, sse, fileUrl, () => closed)) {
+	const context = { task, store, sse, fileUrl, previewUrl, variants, closed: () => closed };
+	for await (const piece of contentPieces(context, seed)) {
 		if (sse.errorAfterEvents > 0 && events === sse.errorAfterEvents) {
 			await write(encodeEvent(JSON.stringify({ error: { message: 'The upstream video service returned an error (sandbox fault).', type: 'server_error', code: 'upstream_error' } }), sse));
 			break;
@@ -86,7 +149,7 @@ async function writeChatStream(res, { task, store, sse, fileUrl, seed }) {
 			res.socket?.destroy();
 			return;
 		}
-		await write(encodeEvent(chunkPayload(task.model, line, chatId), sse));
+		await write(encodeEvent(chunkPayload(task.model, piece, chatId), sse));
 		events++;
 	}
 	if (closed) return;

@@ -1,6 +1,7 @@
 // @ts-check
 // Timing and fault injection. Every option can be given to startSandbox(), changed later with configure(), or
 // posted to /__sandbox/config.
+const { parseVariants } = require('./variants');
 
 const DEFAULT_CONFIG = {
 	apiKey: 'sk-sandbox-key',
@@ -11,6 +12,8 @@ const DEFAULT_CONFIG = {
 	/** ±share by which durations vary around their median (0.25 = ±25 %), seeded. */
 	durationSpread: 0,
 	seed: 1,
+	/** Other plausible shapes of the real API (variants.js): a name, "a,b" or an array; [] = the document's examples. @type {string[]} */
+	variant: [],
 	/** Delay before every API answer. */
 	latencyMs: 0,
 	/** Every Nth API request answers 429 with Retry-After: retryAfterSeconds. */
@@ -51,6 +54,7 @@ const DEFAULT_CONFIG = {
 /** @param {any} base @param {any} patch */
 function mergeConfig(base, patch) {
 	const { sse, ...rest } = patch ?? {};
+	if ('variant' in rest) rest.variant = parseVariants(rest.variant);
 	return { ...base, ...rest, sse: { ...base.sse, ...(sse ?? {}) } };
 }
 

@@ -12,8 +12,9 @@ const { readBody, readJson, sendJson, delay } = require('./http');
 const { ALL_MODEL_IDS } = require('./models');
 const { parseMultipart } = require('./multipart');
 const { answerScriptedChat } = require('./scriptedChat');
-const { createTaskStore } = require('./tasks');
+const { createTaskStore, PENDING_SHARE } = require('./tasks');
 const { validateCreate, validateVideos, validateChat } = require('./validate');
+const V = require('./variants');
 const { videoStream, videoSha256 } = require('./videoBytes');
 
 const JSON_LIMIT = 1024 * 1024;
@@ -45,6 +46,9 @@ async function startSandbox(options = {}) {
 	const url = `http://${host}:${/** @type {any} */ (api.address()).port}`;
 	const filesUrl = `http://${host}:${/** @type {any} */ (files.address()).port}`;
 	const fileUrlOf = (/** @type {string} */ id) => `${filesUrl}/files/${encodeURIComponent(id)}.mp4`;
+	/** Under `family`: the upsampled file of a task that asked enable_upsample, and the preview page its stream links. */
+	const upsampledUrlOf = (/** @type {string} */ id) => `${filesUrl}/files/${encodeURIComponent(id)}-upsampled.mp4`;
+	const previewUrlOf = (/** @type {string} */ id) => `${filesUrl}/preview/${encodeURIComponent(id)}`;
 
 	/** @param {import('node:http').IncomingMessage} req @param {'api' | 'files'} server */
 	function logEntry(req, server) {
@@ -162,7 +166,8 @@ async function startSandbox(options = {}) {
 		const task = store.create({ family: 'create', model: body.model, prompt: body.prompt, enhance: body.enhance_prompt === true, request: body });
 		entry.taskId = task.id;
 		afterCreate();
-		sendJson(res, 200, { id: task.id, status: 'pending', status_update_time: seconds(task.createdAt), enhanced_prompt: task.enhancedPrompt });
+		const v = config.variant;
+		sendJson(res, 200, V.shapeAnswer(v, { id: task.id, status: V.statusWord(v, task, 'pending'), status_update_time: V.timeOf(v, task.createdAt), enhanced_prompt: task.enhancedPrompt }));
 	}
 
 	/** Faults of a status poll: a 500 or a dropped connection. @param {import('node:http').ServerResponse} res @param {LoggedRequest} entry */
@@ -188,15 +193,26 @@ async function startSandbox(options = {}) {
 		if (pollFault(res, entry)) return;
 		const task = store.get(id);
 		if (!task || task.family === 'videos') throw new ApiError(404, `Task not found: ${id}`, { code: 'task_not_found' });
+		entry.taskId = task.id;
 		const state = store.stateOf(task);
 		if (state.phase === 'completed' || state.phase === 'failed') store.markObserved(task);
-		sendJson(res, 200, {
-			id: task.id,
-			status: state.phase,
+		sendJson(res, 200, queryAnswer(task, state));
+	}
+
+	/** The /v1/video/query answer: the document's example shape, changed by the active variants. @param {any} task @param {any} state */
+	function queryAnswer(task, state) {
+		const v = config.variant;
+		const stage = V.has(v, 'family') ? V.familyStage(task, state, PENDING_SHARE) : undefined;
+		/** @type {Record<string, unknown>} */
+		const body = {
+			id: V.queryIdOf(v, task.id),
+			status: V.statusWord(v, task, stage ? stage.word : state.phase),
 			video_url: state.phase === 'completed' ? fileUrlOf(task.id) : null,
 			enhanced_prompt: task.enhancedPrompt,
-			status_update_time: seconds(state.changedAt),
-		});
+			status_update_time: V.timeOf(v, stage ? stage.changedAt : state.changedAt),
+		};
+		if (stage) body.detail = V.familyDetail(task, state, upsampledUrlOf(task.id));
+		return V.shapeAnswer(v, body);
 	}
 
 	/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {LoggedRequest} entry */
@@ -218,7 +234,9 @@ async function startSandbox(options = {}) {
 		const task = store.create({ family: 'videos', model: valid.model, prompt: fields.prompt, request: entry.body, seconds: valid.seconds, size: valid.size });
 		entry.taskId = task.id;
 		afterCreate();
-		sendJson(res, 200, { id: task.id, object: 'video', model: task.model, status: 'queued', progress: 0, created_at: seconds(task.createdAt), seconds: task.seconds, size: task.size });
+		const v = config.variant;
+		const status = V.statusWord(v, task, 'queued');
+		sendJson(res, 200, V.shapeAnswer(v, { id: task.id, object: 'video', model: task.model, status, progress: 0, created_at: V.timeOf(v, task.createdAt), seconds: task.seconds, size: task.size }));
 	}
 
 	/** @param {string} id */
@@ -237,19 +255,20 @@ async function startSandbox(options = {}) {
 		const task = videosTask(id);
 		const state = store.stateOf(task);
 		if (state.phase === 'completed' || state.phase === 'failed') store.markObserved(task);
-		sendJson(res, 200, {
+		const v = config.variant;
+		sendJson(res, 200, V.shapeAnswer(v, {
 			id: task.id,
 			object: 'video',
 			model: task.model,
-			status: /** @type {any} */ (VIDEOS_STATUS)[state.phase],
+			status: V.statusWord(v, task, /** @type {any} */ (VIDEOS_STATUS)[state.phase]),
 			progress: state.progress,
-			created_at: seconds(task.createdAt),
+			created_at: V.timeOf(v, task.createdAt),
 			seconds: task.seconds,
 			size: task.size,
 			video_url: state.phase === 'completed' ? fileUrlOf(task.id) : null,
 			enhanced_prompt: task.enhancedPrompt,
-			status_update_time: seconds(state.changedAt),
-		});
+			status_update_time: V.timeOf(v, state.changedAt),
+		}));
 	}
 
 	/** @param {import('node:http').ServerResponse} res @param {string} id @param {LoggedRequest} entry */
@@ -261,10 +280,13 @@ async function startSandbox(options = {}) {
 		sendVideo(res, task.id);
 	}
 
-	/** @param {import('node:http').ServerResponse} res @param {string} id */
-	function sendVideo(res, id) {
+	/** The bytes of a task's video, or of its upsampled one (`family`), which differ. @param {string} id @param {boolean} [upsampled] */
+	const videoKey = (id, upsampled = false) => (upsampled ? `${id}#upsampled` : id);
+
+	/** @param {import('node:http').ServerResponse} res @param {string} id @param {boolean} [upsampled] */
+	function sendVideo(res, id, upsampled = false) {
 		res.writeHead(200, { 'content-type': 'video/mp4', 'content-length': config.videoBytes });
-		videoStream(id, config.videoBytes).pipe(res);
+		videoStream(videoKey(id, upsampled), config.videoBytes).pipe(res);
 	}
 
 	/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {LoggedRequest} entry */
@@ -281,15 +303,27 @@ async function startSandbox(options = {}) {
 		const task = store.create({ family: 'chat', model, prompt, request: body });
 		entry.taskId = task.id;
 		afterCreate();
-		if (stream) return await writeChatStream(res, { task, store, sse: config.sse, fileUrl: fileUrlOf(task.id), seed: config.seed });
+		const urls = { fileUrl: fileUrlOf(task.id), previewUrl: previewUrlOf(task.id) };
+		if (stream) return await writeChatStream(res, { task, store, sse: config.sse, ...urls, seed: config.seed, variants: config.variant });
 		// Without stream: true the answer comes when the video is done, as one chat completion.
 		let state = store.stateOf(task);
 		while (state.phase !== 'completed' && state.phase !== 'failed' && !res.destroyed) {
 			await delay(100);
 			state = store.stateOf(task);
 		}
-		const content = state.phase === 'completed' ? `task_id: ${task.id}\nprogress: 100%\nvideo_url: ${fileUrlOf(task.id)}` : `task_id: ${task.id}\nVideo generation failed.`;
+		const content = wholeChatContent(task, state.phase === 'completed', urls);
 		sendJson(res, 200, { id: `chatcmpl-${task.id}`, object: 'chat.completion', model, choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }] });
+	}
+
+	/** The content of a chat answer without stream: true. @param {any} task @param {boolean} completed @param {{ fileUrl: string, previewUrl: string }} urls */
+	function wholeChatContent(task, completed, urls) {
+		const v = config.variant;
+		if (V.has(v, 'family')) {
+			const head = `${V.MARKDOWN.id(V.withoutPrefix(task.id))}${V.MARKDOWN.progressStart}100\n`;
+			return completed ? `${head}${V.MARKDOWN.preview(urls.previewUrl)}${V.MARKDOWN.done}${V.MARKDOWN.play(urls.fileUrl)}` : `${head}${V.MARKDOWN.failed(V.failureReason(task))}`;
+		}
+		if (completed) return `task_id: ${task.id}\nprogress: 100%\nvideo_url: ${urls.fileUrl}`;
+		return `task_id: ${task.id}\n${V.has(v, 'failure-words') ? V.streamFailureLine(v, task) : 'Video generation failed.'}`;
 	}
 
 	/** The storage host: no key needed, and a client that sends one anyway is logged (sentAuthorization). */
@@ -297,13 +331,32 @@ async function startSandbox(options = {}) {
 	async function handleFile(req, res) {
 		const entry = logEntry(req, 'files');
 		res.on('close', () => (entry.status = res.writableFinished ? res.statusCode : 0));
-		const match = /^\/files\/(.+)\.mp4$/.exec(entry.path);
-		const task = match ? store.get(decodeURIComponent(match[1])) : undefined;
-		if (req.method !== 'GET' || !task || store.stateOf(task).phase !== 'completed') {
+		const file = fileOf(entry.path);
+		const task = file ? store.get(file.id) : undefined;
+		const ready = task && (file?.kind === 'preview' || store.stateOf(task).phase === 'completed');
+		if (req.method !== 'GET' || !task || !ready || (file?.kind === 'upsampled' && !V.asksUpsample(task.request))) {
 			return sendJson(res, 404, new ApiError(404, 'No such file.').body());
 		}
 		entry.taskId = task.id;
-		sendVideo(res, task.id);
+		if (file?.kind === 'preview') return sendPreview(res, task);
+		sendVideo(res, task.id, file?.kind === 'upsampled');
+	}
+
+	/** What a files-server path names: /files/<id>.mp4, /files/<id>-upsampled.mp4 or /preview/<id> (`family`). @param {string} path */
+	function fileOf(path) {
+		const preview = /^\/preview\/([^/]+)$/.exec(path);
+		if (preview) return { kind: 'preview', id: decodeURIComponent(preview[1]) };
+		const upsampled = /^\/files\/(.+)-upsampled\.mp4$/.exec(path);
+		if (upsampled && store.get(decodeURIComponent(upsampled[1]))) return { kind: 'upsampled', id: decodeURIComponent(upsampled[1]) };
+		const video = /^\/files\/(.+)\.mp4$/.exec(path);
+		return video ? { kind: 'video', id: decodeURIComponent(video[1]) } : undefined;
+	}
+
+	/** The small HTML page a `family` stream's preview link opens (not a video). @param {import('node:http').ServerResponse} res @param {any} task */
+	function sendPreview(res, task) {
+		const html = `<!doctype html><html><head><meta charset="utf-8"><title>Preview ${task.id}</title></head><body><p>Preview of ${task.id}</p></body></html>`;
+		res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(html) });
+		res.end(html);
 	}
 
 	/** @param {import('node:http').IncomingMessage} req @param {import('node:http').ServerResponse} res @param {string} path */
@@ -313,10 +366,15 @@ async function startSandbox(options = {}) {
 		if (path === '/__sandbox/chat') return sendJson(res, 200, chatCalls);
 		if (path === '/__sandbox/reset' && req.method === 'POST') return reset(), sendJson(res, 200, { ok: true });
 		if (path === '/__sandbox/config' && req.method === 'POST') {
-			configure(JSON.parse((await readBody(req, JSON_LIMIT)).toString('utf8') || '{}'));
+			try {
+				configure(JSON.parse((await readBody(req, JSON_LIMIT)).toString('utf8') || '{}'));
+			} catch (error) {
+				return sendJson(res, 400, new ApiError(400, `Bad sandbox config: ${/** @type {Error} */ (error).message}`).body());
+			}
 			return sendJson(res, 200, publicConfig());
 		}
 		if (path === '/__sandbox/config') return sendJson(res, 200, publicConfig());
+		if (path === '/__sandbox/variants') return sendJson(res, 200, V.describeVariants(config.variant));
 		sendJson(res, 404, new ApiError(404, 'Unknown sandbox admin endpoint.').body());
 	}
 
@@ -362,8 +420,12 @@ async function startSandbox(options = {}) {
 		reset,
 		configure,
 		config: publicConfig,
-		/** The SHA-256 of the video a finished task serves. @param {string} id */
-		videoSha256: (id) => videoSha256(id, config.videoBytes),
+		/**
+		 * The SHA-256 of the video a finished task serves (its id as created or, for a `family` task, without the prefix);
+		 * 'upsampled': of the file at a `family` task's detail.upsample_video_url.
+		 * @param {string} id @param {'video' | 'upsampled'} [which]
+		 */
+		videoSha256: (id, which = 'video') => videoSha256(videoKey(store.get(id)?.id ?? id, which === 'upsampled'), config.videoBytes),
 		close: async () => {
 			await Promise.all([api, files].map((server) => new Promise((resolve) => {
 				server.closeAllConnections();
@@ -372,9 +434,6 @@ async function startSandbox(options = {}) {
 		},
 	};
 }
-
-/** @param {number} ms */
-const seconds = (ms) => Math.floor(ms / 1000);
 
 /** @param {http.Server} server @param {number} port @param {string} host */
 function listen(server, port, host) {

@@ -3,12 +3,14 @@
 // timeline is exact and the server holds nothing but data.
 const crypto = require('node:crypto');
 
+const { variantTaskId, withoutPrefix, has } = require('./variants');
+
 /**
  * @typedef {'create' | 'videos' | 'chat'} Family
  * @typedef {{
  *   id: string, family: Family, model: string, prompt: string, enhancedPrompt: string, request: unknown,
  *   createdAt: number, durationMs: number, outcome: 'completed' | 'failed' | 'never',
- *   seconds?: number, size?: string, observedDoneAt?: number,
+ *   seconds?: number, size?: string, observedDoneAt?: number, seq: number, alias?: string,
  * }} Task
  */
 
@@ -40,8 +42,10 @@ function directivesOf(prompt) {
 const letters = (/** @type {number} */ count) =>
 	Array.from(crypto.randomBytes(count), (byte) => String.fromCharCode(97 + (byte % 26))).join('');
 
-/** @param {Family} family @param {string} model @param {number} now */
-function newTaskId(family, model, now) {
+/** The document's id shapes, unless a variant (variants.js) gives another. @param {Family} family @param {string} model @param {number} now @param {number} seq @param {readonly string[]} variants */
+function newTaskId(family, model, now, seq, variants) {
+	const other = variantTaskId(variants, { family, model, now, seq });
+	if (other !== undefined) return other;
 	if (family === 'videos') return `video_${crypto.randomUUID()}`;
 	return `${model}:${String(Math.floor(now / 1000)).padStart(10, '0')}-${letters(8)}`;
 }
@@ -50,6 +54,8 @@ function newTaskId(family, model, now) {
 function createTaskStore({ now, config }) {
 	/** @type {Map<string, Task>} */
 	const tasks = new Map();
+	/** @type {Map<string, string>} the id without its model prefix → the task's id (`family` tasks: the query takes both) */
+	const aliases = new Map();
 	let random = seededRandom(config().seed);
 
 	/** @param {string} model @param {number | undefined} directed */
@@ -65,9 +71,14 @@ function createTaskStore({ now, config }) {
 		create(input) {
 			const createdAt = now();
 			const directives = directivesOf(input.prompt);
+			const variants = config().variant;
+			const seq = tasks.size + 1;
+			let id = newTaskId(input.family, input.model, createdAt, seq, variants);
+			while (tasks.has(id)) id = newTaskId(input.family, input.model, createdAt, seq, variants);
 			/** @type {Task} */
 			const task = {
-				id: newTaskId(input.family, input.model, createdAt),
+				id,
+				seq,
 				family: input.family,
 				model: input.model,
 				prompt: input.prompt,
@@ -80,25 +91,27 @@ function createTaskStore({ now, config }) {
 				size: input.size,
 			};
 			tasks.set(task.id, task);
+			if (has(variants, 'family') && withoutPrefix(id) !== id) aliases.set((task.alias = withoutPrefix(id)), id);
 			return task;
 		},
-		/** @param {string} id */
-		get: (id) => tasks.get(id),
+		/** A task by its id (or, for a `family` task, its id without the model prefix). @param {string} id */
+		get: (id) => tasks.get(id) ?? tasks.get(aliases.get(id) ?? ''),
 		all: () => [...tasks.values()],
 		reset() {
 			tasks.clear();
+			aliases.clear();
 			random = seededRandom(config().seed);
 		},
-		/** Where a task is now: phase, progress 0–100, and when its status last changed. @param {Task} task */
+		/** Where a task is now: phase, progress 0–100, when its status last changed, and its age. @param {Task} task */
 		stateOf(task) {
 			const elapsed = now() - task.createdAt;
 			const doneAt = task.createdAt + task.durationMs;
 			if (task.outcome !== 'never' && elapsed >= task.durationMs) {
-				return { phase: task.outcome, progress: task.outcome === 'completed' ? 100 : Math.min(99, progress(task, elapsed)), changedAt: doneAt };
+				return { phase: task.outcome, progress: task.outcome === 'completed' ? 100 : Math.min(99, progress(task, elapsed)), changedAt: doneAt, elapsed };
 			}
 			const pendingFor = task.durationMs * PENDING_SHARE;
-			if (elapsed < pendingFor && task.outcome !== 'never') return { phase: 'pending', progress: 0, changedAt: task.createdAt };
-			return { phase: 'processing', progress: progress(task, elapsed), changedAt: task.createdAt + pendingFor };
+			if (elapsed < pendingFor && task.outcome !== 'never') return { phase: 'pending', progress: 0, changedAt: task.createdAt, elapsed };
+			return { phase: 'processing', progress: progress(task, elapsed), changedAt: task.createdAt + pendingFor, elapsed };
 		},
 		/** The first time a client saw a task's final status (the benchmark's detection latency). @param {Task} task */
 		markObserved(task) {
@@ -113,4 +126,4 @@ function progress(task, elapsed) {
 	return Math.max(0, Math.min(99, Math.floor((elapsed / Math.max(task.durationMs, 1)) * 100)));
 }
 
-module.exports = { createTaskStore, directivesOf, seededRandom };
+module.exports = { createTaskStore, directivesOf, seededRandom, PENDING_SHARE };

@@ -49,8 +49,10 @@ export interface Sandbox {
 	reset(): void;
 	configure(patch: Record<string, unknown>): void;
 	close(): Promise<void>;
-	/** SHA-256 (hex) of the bytes a finished task's video has. */
-	videoSha256(id: string): Promise<string>;
+	/** SHA-256 (hex) of the bytes a finished task's video has; 'upsampled': of a `family` task's detail.upsample_video_url. */
+	videoSha256(id: string, which?: 'video' | 'upsampled'): Promise<string>;
+	/** The configuration in force (without the API key); `variant` lists the active variants (test/sandbox/variants.js). */
+	config(): Record<string, any>;
 }
 
 export async function startSandbox(options: Record<string, unknown> = {}): Promise<Sandbox> {
