@@ -33,7 +33,10 @@ export class ApertisVideoCreate implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const batch = createTasksBatch(this, async (itemIndex) => await create.prepare(this, itemIndex));
+		const batch = createTasksBatch(
+			this,
+			async (itemIndex) => await create.prepare(this, itemIndex),
+		);
 		const created = await runPaidBatch(this, batch);
 		return [await completeCreatedItems(this, created)];
 	}

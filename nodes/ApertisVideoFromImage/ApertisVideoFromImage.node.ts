@@ -31,7 +31,10 @@ export class ApertisVideoFromImage implements INodeType {
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const batch = createTasksBatch(this, async (itemIndex) => await fromImage.prepare(this, itemIndex));
+		const batch = createTasksBatch(
+			this,
+			async (itemIndex) => await fromImage.prepare(this, itemIndex),
+		);
 		const created = await runPaidBatch(this, batch);
 		return [await completeCreatedItems(this, created)];
 	}

@@ -52,7 +52,9 @@ async function planItems(ctx: IExecuteFunctions, batch: PaidBatch): Promise<Plan
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
 			const reuse = batch.existingTaskId?.(itemIndex);
-			plans.push(reuse ? { itemIndex, reuse } : { itemIndex, send: await batch.prepare(itemIndex) });
+			plans.push(
+				reuse ? { itemIndex, reuse } : { itemIndex, send: await batch.prepare(itemIndex) },
+			);
 		} catch (error) {
 			plans.push({ itemIndex, invalid: toItemError(ctx.getNode(), error, itemIndex) });
 		}
@@ -65,8 +67,12 @@ function refuseBadBatch(ctx: IExecuteFunctions, plans: Plan[], options: BatchOpt
 	const invalid = plans.filter((p): p is Extract<Plan, { invalid: ItemError }> => 'invalid' in p);
 	if (invalid.length > 0 && !continuesOnFail(ctx)) {
 		const error = invalid[0].invalid;
-		const others = invalid.length > 1 ? ` Items with errors: ${invalid.map((p) => p.itemIndex).join(', ')}.` : '';
-		error.description = `${error.description ?? ''} No request was sent for any item of this batch.${others}`.trim();
+		const others =
+			invalid.length > 1
+				? ` Items with errors: ${invalid.map((p) => p.itemIndex).join(', ')}.`
+				: '';
+		error.description =
+			`${error.description ?? ''} No request was sent for any item of this batch.${others}`.trim();
 		throw error;
 	}
 	const toSend = plans.filter((p) => 'send' in p).length;
@@ -113,7 +119,9 @@ function isQuotaError(error: ItemError): boolean {
 function createdIds(batch: PaidBatch, sent: Sent[]): string[] {
 	return [...sent]
 		.sort((a, b) => a.itemIndex - b.itemIndex)
-		.map((s) => ('item' in s ? batch.taskIdOf(s.item) : 'error' in s ? taskIdOf(s.error) : undefined))
+		.map((s) =>
+			'item' in s ? batch.taskIdOf(s.item) : 'error' in s ? taskIdOf(s.error) : undefined,
+		)
 		.filter((id): id is string => typeof id === 'string' && id !== '');
 }
 
@@ -130,7 +138,8 @@ function namingCreated(error: ItemError, created: string[], sent: Sent[]): ItemE
 		: '';
 	const notSentNote = notSent ? ` ${notSent} item(s) were not sent after this error.` : '';
 	error.description = `${error.description ?? ''}${idsNote}${notSentNote}`.trim();
-	if (n) error.message = `${error.message} (${tasks} of this batch already created: ids in the details)`;
+	if (n)
+		error.message = `${error.message} (${tasks} of this batch already created: ids in the details)`;
 	error.context.createdTaskIds = created;
 	return error;
 }
@@ -151,10 +160,7 @@ function outputOf(plan: Plan, sent: Sent[]): INodeExecutionData {
 }
 
 /** The batch of a create node: Existing Task ID reuses a task, and an output item's task is its `id`. */
-export function createTasksBatch(
-	ctx: IExecuteFunctions,
-	prepare: PaidBatch['prepare'],
-): PaidBatch {
+export function createTasksBatch(ctx: IExecuteFunctions, prepare: PaidBatch['prepare']): PaidBatch {
 	return {
 		prepare,
 		existingTaskId: (itemIndex) => readExistingTaskId(ctx, itemIndex),
@@ -177,8 +183,12 @@ export function requireCreatedId(
 	itemIndex: number,
 ): IDataObject {
 	if (idText(answer.id) !== undefined) return answer;
-	throw new NodeOperationError(ctx.getNode(), `The Apertis API accepted the task but returned no id [item ${itemIndex}]`, {
-		itemIndex,
-		description: `The task may have been created and billed: look it up in your Apertis dashboard before running the item again. The API answered: ${JSON.stringify(answer).slice(0, 500)}`,
-	});
+	throw new NodeOperationError(
+		ctx.getNode(),
+		`The Apertis API accepted the task but returned no id [item ${itemIndex}]`,
+		{
+			itemIndex,
+			description: `The task may have been created and billed: look it up in your Apertis dashboard before running the item again. The API answered: ${JSON.stringify(answer).slice(0, 500)}`,
+		},
+	);
 }

@@ -242,8 +242,12 @@ export interface BatchOptions {
 }
 
 export function readBatchOptions(ctx: IExecuteFunctions): BatchOptions {
-	const concurrency = Number(ctx.getNodeParameter('batchOptions.concurrency', 0, DEFAULT_CONCURRENCY));
-	const max = Number(ctx.getNodeParameter('batchOptions.maxTasksPerExecution', 0, DEFAULT_MAX_TASKS));
+	const concurrency = Number(
+		ctx.getNodeParameter('batchOptions.concurrency', 0, DEFAULT_CONCURRENCY),
+	);
+	const max = Number(
+		ctx.getNodeParameter('batchOptions.maxTasksPerExecution', 0, DEFAULT_MAX_TASKS),
+	);
 	return {
 		concurrency: Number.isFinite(concurrency) && concurrency >= 1 ? Math.floor(concurrency) : 1,
 		maxTasksPerExecution: Number.isFinite(max) && max > 0 ? Math.floor(max) : 0,
@@ -258,11 +262,12 @@ export const existingTaskIdField: INodeProperties = {
 	default: '',
 	placeholder: '={{ $json.task_id }}',
 	description:
-		"A task already created for this item, e.g. an id a previous run wrote back to the sheet. When it is set, no create is sent (nothing is paid) and the item goes on with that id and reused: true, so Wait Until Done picks it up. Leave it empty to create a task.",
+		'A task already created for this item, e.g. an ID a previous run wrote back to the sheet. When it is set, no create is sent (nothing is paid) and the item goes on with that ID and reused: true, so Wait Until Done picks it up. Leave it empty to create a task.',
 };
 
 export function readExistingTaskId(ctx: IExecuteFunctions, itemIndex: number): string | undefined {
 	const value = ctx.getNodeParameter('existingTaskId', itemIndex, '') as unknown;
-	const id = typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
+	const id =
+		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return id || undefined;
 }

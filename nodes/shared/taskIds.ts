@@ -29,7 +29,9 @@ export function parseTaskId(value: unknown, field: FieldRef = TASK_ID): TaskRef 
 		const empty = value === undefined || value === null || typeof value === 'string';
 		throw new InvalidParameter(
 			field,
-			empty ? 'Task ID is empty' : `Task ID is not text (got ${Array.isArray(value) ? 'a list' : typeof value})`,
+			empty
+				? 'Task ID is empty'
+				: `Task ID is not text (got ${Array.isArray(value) ? 'a list' : typeof value})`,
 			'Map the "id" (or "task_id") field of an Apertis create node, e.g. {{ $json.id }}.',
 		);
 	}

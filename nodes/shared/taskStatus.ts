@@ -76,7 +76,9 @@ function urlOf(value: unknown): string | undefined {
  */
 export function videoUrlOf(answer: IDataObject): string | undefined {
 	const detail = (answer.detail ?? {}) as IDataObject;
-	return urlOf(detail.upsample_video_url) ?? urlOf(answer.upsample_video_url) ?? urlOf(answer.video_url);
+	return (
+		urlOf(detail.upsample_video_url) ?? urlOf(answer.upsample_video_url) ?? urlOf(answer.video_url)
+	);
 }
 
 /** A percentage from a number or a numeric string ("45", "45%"); undefined when there is none. */

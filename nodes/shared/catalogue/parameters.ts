@@ -118,7 +118,11 @@ function imageHints(): string {
  * The first option of a parameter whose default the document does not state: it sends nothing, so the API's own
  * default applies (the node does not guess one).
  */
-const API_DEFAULT = { name: 'API Default', value: '', description: 'Send nothing: the API decides' };
+const API_DEFAULT = {
+	name: 'API Default',
+	value: '',
+	description: 'Send nothing: the API decides',
+};
 const isApiDefault = (value: unknown) => value === undefined || value === null || value === '';
 
 /** Every Sora duration, each option shown only for the models that accept it. */
@@ -173,7 +177,7 @@ export const PARAMETERS: readonly ApiParameter[] = [
 				{ name: '16:9 (Landscape)', value: '16:9' },
 				{ name: '9:16 (Portrait)', value: '9:16' },
 			],
-			default: '',
+			default: '16:9',
 		},
 		label: 'Aspect ratio',
 		endpoint: 'videoCreate',
@@ -210,7 +214,7 @@ export const PARAMETERS: readonly ApiParameter[] = [
 				{ name: 'Portrait', value: 'portrait' },
 				{ name: 'Landscape', value: 'landscape' },
 			],
-			default: '',
+			default: 'portrait',
 		},
 		label: 'Orientation',
 		endpoint: 'videoCreate',
@@ -231,7 +235,7 @@ export const PARAMETERS: readonly ApiParameter[] = [
 				{ name: 'Small (~720p)', value: 'small' },
 				{ name: 'Large (1080p HD)', value: 'large' },
 			],
-			default: '',
+			default: 'small',
 			description: 'Quality level of the video',
 		},
 		label: 'Size',
@@ -371,20 +375,18 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			displayName: 'Watermark',
 			name: 'watermark',
 			type: 'options',
-			options: [
-				API_DEFAULT,
-				{ name: 'On', value: 'true' },
-				{ name: 'Off', value: 'false' },
-			],
-			default: '',
-			description: 'Whether the video carries a watermark. The document gives no default for this API.',
+			options: [API_DEFAULT, { name: 'On', value: 'true' }, { name: 'Off', value: 'false' }],
+			default: 'true',
+			description:
+				'Whether the video carries a watermark. The document gives no default for this API.',
 		},
 		label: 'Watermark',
 		endpoint: 'videos',
 		apiName: 'watermark',
 		takenBy: fromImage,
 		// A boolean too: what an expression may return.
-		toApi: (value) => (isApiDefault(value) ? undefined : String(value === true || value === 'true')),
+		toApi: (value) =>
+			isApiDefault(value) ? undefined : String(value === true || value === 'true'),
 	},
 ];
 

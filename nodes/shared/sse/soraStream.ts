@@ -36,9 +36,11 @@ const TASK_ID = /^>?\s*(?:task[_ ]?id|id)\s*[:：]\s*`?([^`\s]+)`?/i;
 const PROGRESS = /^>?\s*(?:progress\s*[:：]|.*进度)\s*([\d.\s%]+)/i;
 const VIDEO_URL = /^video_url\s*[:：]\s*(\S+)/i;
 /** A link or bare URL to a video file (not a preview page), as markdown streams give it. */
-const VIDEO_LINK = /https?:\/\/[^\s)"'`<>\]]+?\.(?:mp4|mov|webm|m4v)(?:\?[^\s)"'`<>\]]*)?(?=[\s)"'`<>\]]|$)/gi;
+const VIDEO_LINK =
+	/https?:\/\/[^\s)"'`<>\]]+?\.(?:mp4|mov|webm|m4v)(?:\?[^\s)"'`<>\]]*)?(?=[\s)"'`<>\]]|$)/gi;
 /** A failure is said at the start of a line; the same words inside another line (e.g. "retried a failed upload") are not one. */
-const FAILURE = /^>?\s*(?:❌|(?:error|failed|failure|fail)\b|(?:video\s+)?generation\s+failed|生成失败|失败)/i;
+const FAILURE =
+	/^>?\s*(?:❌|(?:error|failed|failure|fail)\b|(?:video\s+)?generation\s+failed|生成失败|失败)/i;
 /** Finish reasons that end a chat completion without its content (OpenAI's words). */
 const FAILING_FINISH = new Set(['content_filter', 'error']);
 /** Where a new fact starts, for streams that send one line per event without line breaks (the document's example). */
