@@ -5,7 +5,8 @@
  * spend guard and Existing Task ID hold; a hand-off pass that starts after the deadline looks before it times out;
  * and every variant of the API the document allows reaches the right outputs with whole URLs and ids.
  */
-import { copyFileSync } from 'fs';
+import { createHash } from 'crypto';
+import { copyFileSync, readFileSync } from 'fs';
 import { join } from 'path';
 
 import type { N8nEnv } from './lib';
@@ -83,6 +84,7 @@ function variantWorkflow(variant: string, filesDir: string) {
 		...rows(1, [{ prompt: `${variant} ok [duration:1]` }, { prompt: `${variant} bad [duration:0.5] [fail]` }]),
 		node('Video Create', 'apertisVideoCreate', 3, { model: 'veo3-fast', prompt: '={{ $json.prompt }}', enableUpsample: true }, c),
 		node('Wait Create', 'apertisWaitUntilDone', 4, { timeout: 2, downloadVideo: true }, c),
+		node('Save Video', 'n8n-nodes-base.readWriteFile', 9, { operation: 'write', fileName: `=${filesDir}/${id}-{{ $binary.data.fileName }}`, options: {} }),
 		node('Read Image', 'n8n-nodes-base.readWriteFile', 5, { operation: 'read', fileSelector: `${filesDir}/lake.png`, options: {} }),
 		node('From Image', 'apertisVideoFromImage', 6, { model: 'veo_3_1', prompt: `${variant} image [duration:1]`, seconds: 4 }, c),
 		node('Wait Image', 'apertisWaitUntilDone', 7, { timeout: 2, downloadVideo: true }, c),
@@ -91,7 +93,7 @@ function variantWorkflow(variant: string, filesDir: string) {
 	const to = (name: string) => ({ node: name, type: 'main', index: 0 });
 	const connections = {
 		Start: { main: [[to('Prompts'), to('Read Image'), to('Sora')]] },
-		...chain(['Prompts', 'Rows', 'Video Create', 'Wait Create']),
+		...chain(['Prompts', 'Rows', 'Video Create', 'Wait Create', 'Save Video']),
 		...chain(['Read Image', 'From Image', 'Wait Image']),
 	};
 	return { id, name: `variant ${variant}`, nodes, connections };
@@ -261,6 +263,14 @@ describe('Every promise holds at the edges (one n8n execute-batch)', () => {
 			expect(creates(sandbox)).toHaveLength(2);
 		});
 
+		test('the saved video has the served bytes: with upsampling asked, the upsampled file where the API gives one', async () => {
+			const [saved] = out(id, 'Save Video');
+			const bytes = readFileSync(String(saved.json.fileName));
+			const which = variant === 'family' ? 'upsampled' : 'video';
+			const createdId = String(out(id, 'Video Create')[0].json.id);
+			expect(createHash('sha256').update(bytes).digest('hex')).toBe(await sandboxes[id].videoSha256(createdId, which));
+		});
+
 		test('From Image → Wait Until Done: Completed with its video', () => {
 			const [created] = out(id, 'From Image');
 			const [completed] = out(id, 'Wait Image', 0);
@@ -275,7 +285,7 @@ describe('Every promise holds at the edges (one n8n execute-batch)', () => {
 			const chat = creates(sandbox, '/v1/chat/completions');
 			expect(chat).toHaveLength(1);
 			expect(streamed.json).toMatchObject({ status: 'completed', progress: 100 });
-			const task = sandbox.tasks().find((t) => String(streamed.json.task_id).endsWith(String(t.id).split(':').pop()));
+			const task = sandbox.tasks().find((t) => String(streamed.json.task_id).endsWith(String(t.id).split(':').pop() ?? t.id));
 			expect(task).toBeDefined();
 			expect(streamed.json.video_url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/files\/.+\.mp4$/);
 			expect(streamed.binary.data).toMatchObject({ mimeType: 'video/mp4' });
