@@ -27,7 +27,7 @@ function rowNodes(rows) {
 function sideA(id, name, rows) {
 	const nodes = [
 		...rowNodes(rows),
-		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 3, { model: '={{ $json.model }}', prompt: '={{ $json.prompt }}' }, { credentials: APERTIS }),
+		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 3, { model: '={{ $json.model }}', prompt: '={{ $json.prompt }}', batchOptions: { maxTasksPerExecution: 0 } }, { credentials: APERTIS }),
 		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 4, { timeout: 10 }, { credentials: APERTIS }),
 	];
 	return { id, name, nodes, connections: chain(nodes.map((n) => n.name)) };
