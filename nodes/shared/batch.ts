@@ -4,7 +4,7 @@ import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { BatchOptions } from './descriptions';
 import { readBatchOptions, readExistingTaskId } from './descriptions';
 import type { ItemError } from './errors';
-import { errorItem, executionStopped, taskIdOf, toItemError } from './errors';
+import { errorItem, stoppedWithTasks, taskIdOf, toItemError } from './errors';
 import { continuesOnFail } from './items';
 import { mapWithConcurrency } from './mapWithConcurrency';
 
@@ -41,7 +41,7 @@ export async function runPaidBatch(
 	refuseBadBatch(ctx, plans, readBatchOptions(ctx));
 	const sent = await sendAll(ctx, plans, readBatchOptions(ctx).concurrency);
 	const created = createdIds(batch, sent);
-	if (ctx.getExecutionCancelSignal()?.aborted) throw executionStopped(ctx.getNode(), created);
+	if (ctx.getExecutionCancelSignal()?.aborted) throw stoppedWithTasks(ctx, created);
 	const failed = sent.find((s): s is Extract<Sent, { error: ItemError }> => 'error' in s);
 	if (failed && !continuesOnFail(ctx)) throw namingCreated(failed.error, created, sent);
 	return plans.map((plan) => outputOf(plan, sent));

@@ -67,6 +67,22 @@ export function executionStopped(
 	return n === 1 ? withTaskId(error, taskIds[0]) : error;
 }
 
+/**
+ * The node's last word when the execution was stopped with tasks running. n8n replaces a stopped execution's error
+ * with its own "cancelled" error and keeps no run data of the node, so the ids are also written to n8n's log, where
+ * they outlive the execution.
+ */
+export function stoppedWithTasks(
+	ctx: { getNode(): INode; logger: { warn(message: string): void } },
+	taskIds: string[],
+): NodeOperationError {
+	const error = executionStopped(ctx.getNode(), taskIds);
+	if (taskIds.length > 0) {
+		ctx.logger.warn(`${ctx.getNode().name}: ${error.message}. ${error.description ?? ''}`);
+	}
+	return error;
+}
+
 /** Turns whatever an item's work threw into an n8n error that names the item (and the parameter, if any). */
 export function toItemError(node: INode, error: unknown, itemIndex: number): ItemError {
 	if (error instanceof InvalidParameter) {

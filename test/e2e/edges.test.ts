@@ -26,6 +26,7 @@ const SANDBOXES: Record<string, Record<string, unknown>> = {
 	// 300 ms a request: creates sent side by side overlap in the sandbox's log.
 	quotaConcurr001: { ...QUOTA, latencyMs: 300 },
 	plainSandbox001: { durationMs: 800 },
+	latency300ms001: { durationMs: 800, latencyMs: 300 },
 	...Object.fromEntries(VARIANTS.map((variant) => [variantCredential(variant), { variant, durationMs: 1000, sse: { progressIntervalMs: 100 } }])),
 };
 
@@ -146,6 +147,7 @@ describe('Every promise holds at the edges (one n8n execute-batch)', () => {
 			createWorkflow('quotaCof0000001', 'quotaCof0000001', { batchOptions: { concurrency: 1 } }, { continueOnFail: true }),
 			createWorkflow('quotaWait000001', 'quotaWait000001', { waitForCompletion: true, timeout: 1, batchOptions: { concurrency: 1 } }),
 			createWorkflow('quotaConcurr001', 'quotaConcurr001', {}),
+			createWorkflow('concurrOrder001', 'latency300ms001', { batchOptions: { concurrency: 3 } }, { rows: 8 }),
 			quotaImageWorkflow(filesDir),
 			linear('badItemBatch001', [node('Start', 'n8n-nodes-base.manualTrigger', 0, {}), ...rows(1, prompts('badItemBatch', 10).map((row, i) => (i === 6 ? { prompt: ' ' } : row))), node('Video Create', 'apertisVideoCreate', 3, { model: 'veo3-fast', prompt: '={{ $json.prompt }}' }, cred('plainSandbox001'))]),
 			createWorkflow('spendGuard00001', 'plainSandbox001', { batchOptions: { maxTasksPerExecution: 100 } }, { rows: 101 }),
@@ -205,6 +207,18 @@ describe('Every promise holds at the edges (one n8n execute-batch)', () => {
 			expect(acceptedIds(sandbox)).toHaveLength(3);
 			for (const id of acceptedIds(sandbox)) expect(errorOf('quotaConcurr001')).toContain(id);
 		});
+	});
+
+	test('8 rows at concurrency 3 over a 300 ms round trip: creates overlap, never more than 3 at once; output in input order, paired', () => {
+		const sent = creates(sandboxes.latency300ms001);
+		expect(sent).toHaveLength(8);
+		const starts = sent.map((r) => r.at);
+		const inFlight = Math.max(...starts.map((at) => starts.filter((other) => other >= at && other < at + 300).length));
+		expect(inFlight).toBeGreaterThan(1);
+		expect(inFlight).toBeLessThanOrEqual(3);
+		const items = out('concurrOrder001', 'Video Create');
+		expect(items.map((item: any) => item.pairedItem)).toEqual(Array.from({ length: 8 }, (_, item) => ({ item })));
+		expect(items.map((item: any) => item.json.enhanced_prompt)).toEqual(prompts('concurrOrder001', 8).map((row) => row.prompt));
 	});
 
 	test('one bad item among 10: the node fails naming it, and 0 paid requests are sent', () => {

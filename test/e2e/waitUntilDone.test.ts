@@ -105,4 +105,34 @@ describe('Stop in a running n8n', () => {
 		const lastPoll = Math.max(...sandbox.requests().filter((r) => r.path === '/v1/video/query').map((r) => r.at));
 		expect(lastPoll - stoppedAt).toBeLessThan(1000);
 	});
+
+	test('Stop during Sora streams side by side ends every stream and names every created task id', async () => {
+		const { sandbox, n8n, apertis } = running;
+		sandbox.reset();
+		const prompts = ['One', 'Two', 'Three'].map((name) => ({ prompt: `Stream ${name} [never]` }));
+		const nodes = [
+			{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { path: 'start-streams', responseMode: 'onReceived', options: {} }, { typeVersion: 2 }), webhookId: 'c3d4e5f6-0a1b-4c2d-9e3f-5a6b7c8d9e0f' },
+			node('Prompts', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify({ rows: prompts }), options: {} }, { typeVersion: 3.4 }),
+			node('Rows', 'n8n-nodes-base.splitOut', 2, { fieldToSplitOut: 'rows', options: {} }),
+			{ ...node('Sora Chat Stream', 'apertisSoraChatStream', 3, { model: 'sora-2', prompt: '={{ $json.prompt }}' }), credentials: apertis },
+		];
+		const workflow = await n8n.createWorkflow({ name: 'Endless streams', nodes, connections: chain(nodes.map((n) => n.name)), settings: {} });
+		await n8n.activateWorkflow(workflow.id, '/webhook/start-streams');
+
+		// All three streams open at once (the default concurrency is 5), each with its task id sent.
+		const streams = () => sandbox.requests().filter((r) => r.path === '/v1/chat/completions');
+		await until(async () => streams().length === 3 && sandbox.tasks().length === 3, 'three streams side by side');
+		await new Promise((resolve) => setTimeout(resolve, 1000)); // a few progress events each
+		const executions = await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id, status: ['running'] }))}`);
+		const execution = executions.results[0];
+		await n8n.rest('POST', `/rest/executions/${execution.id}/stop`);
+		await until(async () => (await n8n.rest('GET', `/rest/executions/${execution.id}`)).status !== 'running', 'the execution to end');
+		// Every stream's connection was closed by the client (the sandbox logs a stream it could not finish as dropped).
+		await until(async () => streams().every((r) => r.fault === 'dropped'), 'every stream to be closed');
+		// n8n keeps only its own "cancelled" error for a stopped execution: the node names the tasks in n8n's log.
+		await until(async () => sandbox.tasks().every((task) => n8n.output().includes(String(task.id))), 'the ids in the log', 5000);
+		const warning = n8n.output().split('\n').find((line) => line.includes('The execution was stopped while 3 tasks were still running'));
+		expect(warning).toBeDefined();
+		for (const task of sandbox.tasks()) expect(warning).toContain(String(task.id));
+	});
 });

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { withVideo } from '../binary/videoDownload';
 import type { DownloadSettings, WaitSettings } from '../descriptions';
-import { executionStopped } from '../errors';
+import { stoppedWithTasks } from '../errors';
 import { inputItemIndexOf } from '../items';
 import { mapWithConcurrency } from '../mapWithConcurrency';
 import { PollAborted } from '../poller/pollUntilDone';
@@ -45,8 +45,8 @@ export async function settleTasks(
 	const passStartedAt = Date.now();
 	const outcomes = await waitForTasks(ctx, tasks, settings).catch((error: unknown) => {
 		if (!(error instanceof PollAborted)) throw error;
-		throw executionStopped(
-			ctx.getNode(),
+		throw stoppedWithTasks(
+			ctx,
 			error.pending.map((target) => target.taskId),
 		);
 	});
