@@ -21,6 +21,11 @@ export interface PaidBatch {
 	existingTaskId?(itemIndex: number): string | undefined;
 	/** The id of the task an output item stands for. */
 	taskIdOf(item: INodeExecutionData): string | undefined;
+	/**
+	 * Whether a retry of a failed execution reuses the tasks it created (the create nodes, whose output for a reused
+	 * task is just its id). Sora Chat Stream's output is the finished video, which a reused id cannot give.
+	 */
+	reuseOnRetry?: boolean;
 }
 
 type Plan =
@@ -49,9 +54,10 @@ export async function runPaidBatch(
 
 async function planItems(ctx: IExecuteFunctions, batch: PaidBatch): Promise<Plan[]> {
 	const plans: Plan[] = [];
+	const retried = batch.reuseOnRetry ? createdBefore(ctx) : {};
 	for (let itemIndex = 0; itemIndex < ctx.getInputData().length; itemIndex++) {
 		try {
-			const reuse = batch.existingTaskId?.(itemIndex);
+			const reuse = batch.existingTaskId?.(itemIndex) ?? retried[retryKeyOf(ctx, itemIndex)];
 			plans.push(
 				reuse ? { itemIndex, reuse } : { itemIndex, send: await batch.prepare(itemIndex) },
 			);
@@ -101,7 +107,10 @@ async function sendAll(
 		if (ctx.getExecutionCancelSignal()?.aborted) halted ??= 'the execution was stopped';
 		if (halted) return { itemIndex, notSent: halted };
 		try {
-			return { itemIndex, item: await send() };
+			const item = await send();
+			const id = idText(item.json.id) ?? idText(item.json.task_id);
+			if (id) createdBefore(ctx)[retryKeyOf(ctx, itemIndex)] = id;
+			return { itemIndex, item };
 		} catch (caught) {
 			const error = toItemError(ctx.getNode(), caught, itemIndex);
 			if (isQuotaError(error)) halted = `the Apertis quota ran out at item ${itemIndex} (402)`;
@@ -109,6 +118,26 @@ async function sendAll(
 			return { itemIndex, error };
 		}
 	});
+}
+
+/**
+ * The tasks this node created in this execution, by item. n8n saves a node's context with the execution's data, and
+ * "Retry execution" runs the failed node again with that data: a retry then reuses what the failed run created
+ * instead of paying for it again. A new execution starts with an empty context, so a schedule that runs the same
+ * prompts again creates them again.
+ */
+function createdBefore(ctx: IExecuteFunctions): Record<string, string> {
+	const context = ctx.getContext('node');
+	if (!context.createdTasks || typeof context.createdTasks !== 'object') context.createdTasks = {};
+	return context.createdTasks as Record<string, string>;
+}
+
+/** An item's place and content: a retry runs the node on the same items, so each finds its own task again. */
+function retryKeyOf(ctx: IExecuteFunctions, itemIndex: number): string {
+	const text = JSON.stringify(ctx.getInputData()[itemIndex]?.json ?? {});
+	let hash = 0x811c9dc5; // FNV-1a: a short, stable digest of the item, not a security measure
+	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+	return `${itemIndex}:${hash.toString(16)}`;
 }
 
 function isQuotaError(error: ItemError): boolean {
@@ -165,6 +194,7 @@ export function createTasksBatch(ctx: IExecuteFunctions, prepare: PaidBatch['pre
 		prepare,
 		existingTaskId: (itemIndex) => readExistingTaskId(ctx, itemIndex),
 		taskIdOf: (item) => idText(item.json.id),
+		reuseOnRetry: true,
 	};
 }
 

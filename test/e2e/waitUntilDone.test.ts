@@ -135,4 +135,33 @@ describe('Stop in a running n8n', () => {
 		expect(warning).toBeDefined();
 		for (const task of sandbox.tasks()) expect(warning).toContain(String(task.id));
 	});
+
+	test("n8n's Retry execution of a batch that failed at the 4th create (402) creates only the 6 rows it had not", async () => {
+		const { sandbox, n8n, apertis } = running;
+		sandbox.reset();
+		sandbox.configure({ quota: 3 });
+		const prompts = Array.from({ length: 9 }, (_, row) => ({ prompt: `Retry row ${row} [duration:0.5]` }));
+		const nodes = [
+			{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { path: 'start-retry', responseMode: 'onReceived', options: {} }, { typeVersion: 2 }), webhookId: 'd4e5f6a7-1b2c-4d3e-8f4a-6b7c8d9e0f1a' },
+			node('Prompts', 'n8n-nodes-base.set', 1, { mode: 'raw', jsonOutput: JSON.stringify({ rows: prompts }), options: {} }, { typeVersion: 3.4 }),
+			node('Rows', 'n8n-nodes-base.splitOut', 2, { fieldToSplitOut: 'rows', options: {} }),
+			{ ...node('Video Create', 'apertisVideoCreate', 3, { model: 'veo3-fast', prompt: '={{ $json.prompt }}', batchOptions: { concurrency: 1 } }), credentials: apertis },
+			{ ...node('Wait Until Done', 'apertisWaitUntilDone', 4, { timeout: 1 }), credentials: apertis },
+		];
+		const workflow = await n8n.createWorkflow({ name: 'Retry after 402', nodes, connections: chain(nodes.map((n) => n.name)), settings: {} });
+		await n8n.activateWorkflow(workflow.id, '/webhook/start-retry');
+		const listed = async () => (await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id }))}`)).results;
+		await until(async () => (await listed()).some((e: { status: string }) => e.status === 'error'), 'the batch to fail at the 4th create');
+		const accepted = () => sandbox.tasks().length;
+		expect(accepted()).toBe(3);
+
+		sandbox.configure({ quota: null }); // topped up
+		const [failed] = await listed();
+		const retried = await n8n.rest('POST', `/rest/executions/${failed.id}/retry`, { loadWorkflow: false });
+		expect(retried.status).toBe('success');
+		// 3 before the 402, then only the 6 rows the failed run had not created.
+		expect(accepted()).toBe(9);
+		expect(sandbox.requests().filter((r) => r.path === '/v1/video/create' && r.status === 200)).toHaveLength(9);
+		expect(new Set(sandbox.tasks().map((t) => t.prompt)).size).toBe(9);
+	});
 });
