@@ -11,6 +11,12 @@ const failedCell = (r) => `${r.failedItems}${r.error ? ` (${r.error.slice(0, 60)
 const WARM_SHARE = 0.6;
 /** At most this share of the requests of two executions at once may meet a 429. */
 const MAX_429_SHARE = 0.05;
+/** Creates side by side: the node's default finishes a batch's creates in at most this share of one at a time. */
+const CREATE_SHARE = 0.2;
+/** At the API's latency the whole batch may end at most this much after the loop's (which sends every create at once). */
+const BATCH_SLACK_S = 5;
+/** Sora items side by side take at most this many times one item's wall time. */
+const SORA_FACTOR = 1.3;
 /** The big video may cost at most this much more peak memory than the small one. */
 const MAX_EXTRA_BYTES = 16 * 1024 ** 2;
 
@@ -47,12 +53,37 @@ function targetList(results) {
 		const share = limited.rateLimited / Math.max(1, limited.requests);
 		add('limit-429', share <= MAX_429_SHARE, `${pair}: 429 answers ≤ 5 % of requests (A: ${limited.rateLimited} of ${limited.requests}, ${fmt(100 * share)} %)`);
 	}
+	latencyTargets(results.latency, add);
 	const m = results.memory;
 	if (m?.sizes) {
 		const [small, big] = [m.sizes[0], m.sizes[m.sizes.length - 1]];
 		add('memory', small.ok && big.ok && m.extraBytes <= MAX_EXTRA_BYTES, `peak RSS for a ${mb(m.videoBytes)} video ≤ peak RSS for a ${mb(m.smallBytes)} video + 16 MB (the same download node: ${mb(big.medianPeak)} against ${mb(small.medianPeak)}, ${signedMb(m.extraBytes)}; medians of ${big.peaks.length})`);
 	}
 	return list;
+}
+
+/** The targets of the latency part (creates, whole batch, Sora side by side, a rate limit at latency). */
+function latencyTargets(l, add) {
+	if (!l) return;
+	const at = `at ${l.latencyMs} ms a request`;
+	const [a, a1, b] = ['A', 'A, concurrency 1', 'B'].map((label) => l.creates.find((c) => c.label === label));
+	if (a && a1) add('latency-creates', a.created === l.n && a.spanS <= CREATE_SHARE * a1.spanS, `${l.n} creates ${at}: A's first create to last task created ≤ ${CREATE_SHARE} × A at concurrency 1 (A ${fmt(a.spanS)} s, concurrency 1 ${fmt(a1.spanS)} s${b ? `, B ${fmt(b.spanS)} s` : ''})`);
+	const [ba, bb] = ['A', 'B'].map((side) => l.batches.find((x) => x.side === side));
+	if (ba && bb) add('latency-batch', ba.failedItems === 0 && ba.wallS <= bb.wallS + BATCH_SLACK_S && ba.requests <= bb.requests, `cold batch of ${l.n} ${at}: A's wall ≤ B's + ${BATCH_SLACK_S} s at ≤ B's requests, 0 failed (A ${fmt(ba.wallS)} s, ${ba.requests} requests, ${ba.failedItems} failed; B ${fmt(bb.wallS)} s, ${bb.requests} requests)`);
+	const { one, many } = l.sora ?? {};
+	if (one && many) add('latency-sora', many.failedItems === 0 && many.wallS <= SORA_FACTOR * one.wallS, `${many.n} Sora Chat Stream items side by side ${at}: wall ≤ ${SORA_FACTOR} × one item's (${fmt(many.wallS)} s against ${fmt(one.wallS)} s)`);
+	const lim = l.limited;
+	if (lim) {
+		const share = lim.rateLimited / Math.max(1, lim.requests);
+		add('latency-limit', lim.failedItems === 0 && share <= MAX_429_SHARE, `${lim.n} rows under ${l.limit} requests/s ${at}: 0 failed, 429 answers ≤ 5 % of requests (${lim.failedItems} failed; ${lim.rateLimited} of ${lim.requests}, ${fmt(100 * share)} %)`);
+	}
+}
+
+function latencyTables(l) {
+	if (!l) return 'Not run.';
+	const creates = ['| side | creates | first create → last task created (s) | most in flight within one round trip |', '|---|---|---|---|', ...l.creates.map((c) => `| ${c.label} | ${c.created} | ${fmt(c.spanS)} | ${c.inFlight} |`)].join('\n');
+	const rows = [...l.batches.map((r) => ({ ...r, run: 'cold' })), { ...l.limited, run: `${l.limit} req/s` }, { ...l.sora.one, run: 'Sora × 1' }, { ...l.sora.many, run: `Sora × ${l.sora.many.n}` }];
+	return `${creates}\n\n${batchTable(rows)}`;
 }
 
 function targets(results) {
@@ -69,6 +100,10 @@ const WHY = {
 		return `The schedule is built to spend about the loop's budget: one early check per task (the loop checks first after 10 s), then checks every 5 s inside each finish window, and more often for the last tasks while the run is within the loop's count. The loop's own count moves with how busy n8n is, since each round of its 10-s wait takes longer the more items it carries and the busier the machine (${fmt(Math.min(...loop))}–${fmt(Math.max(...loop))} requests per task, creates included, across the batches of this run), so parity is decided by a few percent either way. What would meet it reliably: a longer window gap (6 s instead of 5 s saves about 8 % of the checks in virtual-time runs of this mix, and brings the warm p95 near its 0.6 × target), or one check fewer for the shortest models.`;
 	},
 	p95: () => 'The first finishes of each model are noticed by sparse, staggered blind checks (cold), or a finish waits up to one window gap of 5 s (warm). What would meet it: denser blind checks or a shorter window gap, both of which cost requests.',
+	'latency-creates': () => 'Creates run Batch Options → Concurrency at a time (default 8), each in the key\'s shared pace. What would meet it: a higher default concurrency, at the price of more creates already on the wire when one answers 402.',
+	'latency-batch': () => 'At 1 s a request the loop sends its 50 creates at once while A sends 8 at a time; after that, both wait for the same tasks.',
+	'latency-sora': () => 'Streams run Batch Options → Concurrency at a time; five of them fit in one round.',
+	'latency-limit': () => 'The pace probes the limit: it grows until a 429 and halves. At a second a request, requests started in the same second all arrive after the 429 that should have slowed them.',
 	'limit-failed': () => 'An item failed although its requests were retried after the 429s.',
 	'limit-429': () => 'The pace probes the limit: it grows until a 429 and halves. What would meet it: a slower additive increase (PACE.increasePerSecond), at the price of a slower recovery when the limit rises.',
 	memory: (results) => {
@@ -141,6 +176,12 @@ Both executions run in one n8n process (\`n8n execute-batch --concurrency=2\`); 
 any request beyond ${limit?.limit ?? '–'} within one second, over both.
 
 ${concurrentTable(results.rateLimit)}
+
+## At the API's latency (${results.latency?.latencyMs ?? '–'} ms a request)
+The sandbox waits ${results.latency?.latencyMs ?? '–'} ms before answering each API request, as a real API's round trip would take. Each execution runs alone in a new
+n8n process (cold). B's HTTP Request sends every item's create at once.
+
+${latencyTables(results.latency)}
 
 ## Memory: the same download node (Apertis Video Query, Download Video) for ${videoSizes(m)}
 Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.${m?.smallYoungGeneration ? ` The last rows: the smallest and the biggest video again, in an n8n run with NODE_OPTIONS=${m.smallYoungGeneration.nodeOptions} (V8's young generation held to 1 MB).` : ''}

@@ -6,6 +6,8 @@
 //   second run (warm) finds the durations the first one (cold) learned;
 // - two executions at once (execute-batch --concurrency=2), 100 tasks each, under a requests-per-second limit the
 //   sandbox enforces;
+// - at the API's latency (1 s a request, as a real API's round trip): creates alone (A at its default concurrency,
+//   A one at a time, B), a whole cold batch, Sora streams side by side, and a batch under a rate limit;
 // - memory: the same download node for a small and a big video (peak RSS of `n8n execute`, each measured a few
 //   times), so that the difference is the download's own cost.
 'use strict';
@@ -15,13 +17,13 @@ const path = require('path');
 const { createN8nEnv, packAndInstall, freePorts, startProcess, parseExecutionOutput, NODE_BIN, N8N_BIN } = require('../../test/e2e/lib');
 const { startSandbox } = require('../../test/sandbox');
 const { windowFigures, samplePeakRss, median } = require('./measure');
-const { sideA, sideB, download, APERTIS, HEADER_AUTH } = require('./workflows');
+const { sideA, sideB, createOnlyA, createOnlyB, soraA, download, APERTIS, HEADER_AUTH } = require('./workflows');
 const { writeReport } = require('./report');
 
 const QUICK = process.argv.includes('--quick');
 /** `--key=value` arguments, for partial runs while tuning: --sizes=200 --sides=A --parts=batches --dump=DIR. */
 const ARG = Object.fromEntries(process.argv.slice(2).filter((a) => /^--\w+=/.test(a)).map((a) => a.slice(2).split('=')));
-const PARTS = (ARG.parts ?? 'batches,limit,memory').split(',');
+const PARTS = (ARG.parts ?? 'batches,limit,latency,memory').split(',');
 const SIDES = (ARG.sides ?? 'A,B').split(',');
 /** A partial run (--sizes, --sides or --parts) prints its report but writes nothing. */
 const PARTIAL = Boolean(ARG.sizes || ARG.sides || ARG.parts);
@@ -33,6 +35,13 @@ const SIZES = ARG.sizes ? ARG.sizes.split(',').map(Number) : QUICK ? [10] : [50,
 const RATE_LIMIT_RPS = 5;
 const CONCURRENT_N = QUICK ? 20 : 100;
 const MIB = 1024 ** 2;
+/** A real API's round trip is a second or more (an upload longer); the local sandbox answers in milliseconds. */
+const LATENCY_MS = 1000;
+const LATENCY_N = QUICK ? 10 : 50;
+const LATENCY_LIMITED_N = QUICK ? 40 : 200;
+/** Sora items side by side, each about this long. */
+const SORA_ITEMS = 5;
+const SORA_MS = 20_000 * SCALE;
 /** The small and the big video; the full run adds the quick run's 64 MB between them, to show the extra is flat. */
 const VIDEO_SIZES = QUICK ? [16 * MIB, 64 * MIB] : [16 * MIB, 64 * MIB, 1024 * MIB];
 /** Peak RSS differs a few MB from one n8n process to the next: each size is measured this often, the median kept. */
@@ -57,12 +66,12 @@ async function main() {
 	}
 	const startedAt = Date.now();
 	const sandbox = await startSandbox({
-		modelDurationsMs: Object.fromEntries(Object.entries(MODEL_DURATIONS_MS).map(([model, ms]) => [model, ms * SCALE])),
+		modelDurationsMs: sandboxDurations(),
 		durationSpread: 0.25,
 		seed: 7,
 	});
 	const env = await createN8nEnv({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
-	const results = { quick: QUICK, modelDurationsMs: MODEL_DURATIONS_MS, scale: SCALE, batches: [], rateLimit: [], memory: null, overhead: null, benchMinutes: null };
+	const results = { quick: QUICK, modelDurationsMs: MODEL_DURATIONS_MS, scale: SCALE, batches: [], rateLimit: [], latency: null, memory: null, overhead: null, benchMinutes: null };
 	try {
 		await packAndInstall(env.userFolder);
 		await env.importCredentials([
@@ -79,6 +88,7 @@ async function main() {
 			for (const side of SIDES) results.rateLimit.push(await twoAtOnce(env, sandbox, side));
 			sandbox.configure({ requestsPerSecond: 0 });
 		}
+		if (PARTS.includes('latency')) results.latency = await atApiLatency(env, sandbox);
 		if (PARTS.includes('memory')) results.memory = await measureDownloads(env, sandbox);
 		const biggest = results.batches.find((b) => b.side === 'A' && b.n === SIZES[SIZES.length - 1] && b.run === 'cold');
 		results.overhead = { createMsPerItem: biggest?.createMsPerItem ?? null };
@@ -103,7 +113,73 @@ function benchWorkflows(baseUrl) {
 		for (const side of ['A', 'B']) for (const run of ['cold', 'warm']) workflows.push(make(side, idOf(side, n, run), rowsOf(n)));
 	}
 	for (const side of ['A', 'B']) for (const run of ['one', 'two']) workflows.push(make(side, idOf(side, CONCURRENT_N, run), rowsOf(CONCURRENT_N)));
+	workflows.push(createOnlyA(LATENCY_IDS.createA, rowsOf(LATENCY_N)), createOnlyA(LATENCY_IDS.createA1, rowsOf(LATENCY_N), 1), createOnlyB(LATENCY_IDS.createB, rowsOf(LATENCY_N), baseUrl));
+	workflows.push(make('A', LATENCY_IDS.batchA, rowsOf(LATENCY_N)), make('B', LATENCY_IDS.batchB, rowsOf(LATENCY_N)), make('A', LATENCY_IDS.limited, rowsOf(LATENCY_LIMITED_N)));
+	const soraRows = (n) => Array.from({ length: n }, (_, i) => ({ prompt: `Bench Sora scene ${i}` }));
+	workflows.push(soraA(LATENCY_IDS.sora1, soraRows(1)), soraA(LATENCY_IDS.soraMany, soraRows(SORA_ITEMS)));
 	return workflows;
+}
+
+/** Workflow ids of the latency part (n8n execute-batch takes only ids with a digit in them). */
+const LATENCY_IDS = {
+	createA: 'benchLatCreateA1',
+	createA1: 'benchLatCreateA2',
+	createB: 'benchLatCreateB1',
+	batchA: 'benchLatBatchA01',
+	batchB: 'benchLatBatchB01',
+	limited: 'benchLatLimitA01',
+	sora1: 'benchLatSora0001',
+	soraMany: 'benchLatSora0005',
+};
+
+/** Everything at LATENCY_MS a request: what a real API's round trip costs each side. */
+async function atApiLatency(env, sandbox) {
+	sandbox.configure({ latencyMs: LATENCY_MS, modelDurationsMs: { ...sandboxDurations(), 'sora-2': SORA_MS } });
+	try {
+		const creates = [];
+		for (const [label, id] of [['A', LATENCY_IDS.createA], ['A, concurrency 1', LATENCY_IDS.createA1], ['B', LATENCY_IDS.createB]]) {
+			creates.push({ label, ...(await createSpan(env, sandbox, id)) });
+		}
+		const batches = [];
+		for (const side of SIDES) batches.push(await oneExecution(env, sandbox, side, side === 'A' ? LATENCY_IDS.batchA : LATENCY_IDS.batchB, LATENCY_N));
+		const sora = { one: await oneExecution(env, sandbox, 'A', LATENCY_IDS.sora1, 1), many: await oneExecution(env, sandbox, 'A', LATENCY_IDS.soraMany, SORA_ITEMS) };
+		sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
+		const limited = await oneExecution(env, sandbox, 'A', LATENCY_IDS.limited, LATENCY_LIMITED_N);
+		return { latencyMs: LATENCY_MS, n: LATENCY_N, limit: RATE_LIMIT_RPS, creates, batches, sora, limited };
+	} finally {
+		sandbox.configure({ latencyMs: 0, requestsPerSecond: 0 });
+	}
+}
+
+function sandboxDurations() {
+	return Object.fromEntries(Object.entries(MODEL_DURATIONS_MS).map(([model, ms]) => [model, ms * SCALE]));
+}
+
+/** One create-only execution: from the first create's arrival to the last task's creation, and the most in flight. */
+async function createSpan(env, sandbox, id) {
+	sandbox.reset();
+	console.log(`bench: ${id}: ${LATENCY_N} creates at ${LATENCY_MS} ms a request…`);
+	const batch = await env.executeBatch([id], { timeoutMs: 10 * 60_000 });
+	const creates = sandbox.requests().filter((r) => r.path === '/v1/video/create');
+	const tasks = sandbox.tasks();
+	const first = Math.min(...creates.map((r) => r.at));
+	const inFlight = Math.max(...creates.map((r) => creates.filter((o) => o.at >= r.at && o.at < r.at + LATENCY_MS).length));
+	return { ok: Boolean(batch.snapshots[id]), created: tasks.length, spanS: (Math.max(...tasks.map((t) => t.createdAt)) - first) / 1000, inFlight };
+}
+
+/** One execution alone, cold (a new n8n process): its items and what the sandbox saw. */
+async function oneExecution(env, sandbox, side, id, n) {
+	sandbox.reset();
+	console.log(`bench: ${id}: side ${side}, ${n} item(s) at ${LATENCY_MS} ms a request…`);
+	const batch = await env.executeBatch([id], { timeoutMs: 30 * 60_000 });
+	dump(sandbox, id);
+	const figures = executionFigures(sandbox, batch, id, side, n);
+	if (id === LATENCY_IDS.sora1 || id === LATENCY_IDS.soraMany) {
+		const items = batch.snapshots[id]?.data?.resultData?.runData?.['Sora Chat Stream']?.[0]?.data?.main?.[0] ?? [];
+		figures.completed = items.filter((item) => item.json.status === 'completed').length;
+		figures.failedItems = n - figures.completed;
+	}
+	return { id, ...figures };
 }
 
 /** One side's N, twice in one n8n process: the first run is cold, the second finds what the first learned. */

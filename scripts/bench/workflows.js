@@ -59,6 +59,26 @@ function sideB(id, name, rows, baseUrl) {
 	return { id, name, nodes, connections };
 }
 
+/** Video Create alone (no waiting), at a given Batch Options → Concurrency (undefined: the node's default). */
+function createOnlyA(id, rows, concurrency) {
+	const batchOptions = { maxTasksPerExecution: 0, ...(concurrency ? { concurrency } : {}) };
+	const nodes = [...rowNodes(rows), node('Video Create', `${PACKAGE}.apertisVideoCreate`, 3, { model: '={{ $json.model }}', prompt: '={{ $json.prompt }}', batchOptions }, { credentials: APERTIS })];
+	return { id, name: id, nodes, connections: chain(nodes.map((n) => n.name)) };
+}
+
+/** HTTP Request's create alone: it sends every item's request at once (no Batching option set). */
+function createOnlyB(id, rows, baseUrl) {
+	const workflow = sideB(id, id, rows, baseUrl);
+	const nodes = workflow.nodes.slice(0, 4);
+	return { id, name: id, nodes, connections: chain(nodes.map((n) => n.name)) };
+}
+
+/** Apertis Sora Chat Stream over the rows' prompts, at the node's default concurrency. */
+function soraA(id, rows) {
+	const nodes = [...rowNodes(rows), node('Sora Chat Stream', `${PACKAGE}.apertisSoraChatStream`, 3, { model: 'sora-2', prompt: '={{ $json.prompt }}' }, { credentials: APERTIS })];
+	return { id, name: id, nodes, connections: chain(nodes.map((n) => n.name)) };
+}
+
 /** Downloads one finished video with Apertis Video Query (Download Video on). */
 function download(id, task) {
 	const nodes = [
@@ -69,4 +89,4 @@ function download(id, task) {
 	return { id, name: 'Bench download', nodes, connections: chain(nodes.map((n) => n.name)) };
 }
 
-module.exports = { sideA, sideB, download, APERTIS, HEADER_AUTH };
+module.exports = { sideA, sideB, createOnlyA, createOnlyB, soraA, download, APERTIS, HEADER_AUTH };

@@ -119,7 +119,7 @@ describe('Stop in a running n8n', () => {
 		const workflow = await n8n.createWorkflow({ name: 'Endless streams', nodes, connections: chain(nodes.map((n) => n.name)), settings: {} });
 		await n8n.activateWorkflow(workflow.id, '/webhook/start-streams');
 
-		// All three streams open at once (the default concurrency is 5), each with its task id sent.
+		// All three streams open at once (the default concurrency is 8), each with its task id sent.
 		const streams = () => sandbox.requests().filter((r) => r.path === '/v1/chat/completions');
 		await until(async () => streams().length === 3 && sandbox.tasks().length === 3, 'three streams side by side');
 		await new Promise((resolve) => setTimeout(resolve, 1000)); // a few progress events each
