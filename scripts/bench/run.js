@@ -115,7 +115,8 @@ function benchWorkflows(baseUrl) {
 	for (const side of ['A', 'B']) for (const run of ['one', 'two']) workflows.push(make(side, idOf(side, CONCURRENT_N, run), rowsOf(CONCURRENT_N)));
 	workflows.push(createOnlyA(LATENCY_IDS.createA, rowsOf(LATENCY_N)), createOnlyA(LATENCY_IDS.createA1, rowsOf(LATENCY_N), 1), createOnlyB(LATENCY_IDS.createB, rowsOf(LATENCY_N), baseUrl));
 	workflows.push(make('A', LATENCY_IDS.batchA, rowsOf(LATENCY_N)), make('B', LATENCY_IDS.batchB, rowsOf(LATENCY_N)), make('A', LATENCY_IDS.limited, rowsOf(LATENCY_LIMITED_N)));
-	const soraRows = (n) => Array.from({ length: n }, (_, i) => ({ prompt: `Bench Sora scene ${i}` }));
+	// Every Sora item equally long ([duration:N]): side by side, the wall time is then one item's plus what it costs.
+	const soraRows = (n) => Array.from({ length: n }, (_, i) => ({ prompt: `Bench Sora scene ${i} [duration:${SORA_MS / 1000}]` }));
 	workflows.push(soraA(LATENCY_IDS.sora1, soraRows(1)), soraA(LATENCY_IDS.soraMany, soraRows(SORA_ITEMS)));
 	return workflows;
 }

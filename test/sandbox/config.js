@@ -14,7 +14,7 @@ const DEFAULT_CONFIG = {
 	seed: 1,
 	/** Other plausible shapes of the real API (variants.js): a name, "a,b" or an array; [] = the document's examples. @type {string[]} */
 	variant: [],
-	/** Delay before every API answer. */
+	/** The service's round trip: how long an accepted API request waits before it is handled (a 401 or 429 answers at once). */
 	latencyMs: 0,
 	/** Every Nth API request answers 429 with Retry-After: retryAfterSeconds. */
 	rateLimitEvery: 0,

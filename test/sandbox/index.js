@@ -81,9 +81,10 @@ async function startSandbox(options = {}) {
 			entry.status = res.writableFinished ? res.statusCode : 0;
 		});
 		try {
-			if (config.latencyMs > 0) await delay(config.latencyMs);
+			// A gateway answers a wrong key and a rate limit at its door; the latency is the service's round trip.
 			if (!entry.authorized) throw new ApiError(401, 'Invalid API key provided.', { code: 'invalid_api_key' });
 			rejectIfRateLimited(entry);
+			if (config.latencyMs > 0) await delay(config.latencyMs);
 			await route(req, res, parsed, entry);
 		} catch (error) {
 			if (res.headersSent) return void res.destroy();
