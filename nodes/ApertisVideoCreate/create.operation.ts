@@ -3,13 +3,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { resolveModel } from '../shared/catalogue/models';
 import { parameterFields, requestBody } from '../shared/catalogue/parameters';
 import { requireCreatedId } from '../shared/batch';
-import {
-	batchOptionsField,
-	existingTaskIdField,
-	modelField,
-	promptField,
-	waitForCompletionFields,
-} from '../shared/descriptions';
+import { createNodeFields, modelField, promptField } from '../shared/descriptions';
 import { apertisRequest } from '../shared/transport/apertisRequest';
 
 export const properties: INodeProperties[] = [
@@ -20,9 +14,7 @@ export const properties: INodeProperties[] = [
 	),
 	promptField('A serene lake with mountains in the background at sunset'),
 	...parameterFields('videoCreate'),
-	existingTaskIdField,
-	...waitForCompletionFields,
-	batchOptionsField,
+	...createNodeFields,
 ];
 
 /**

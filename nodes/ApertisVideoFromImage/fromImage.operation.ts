@@ -11,13 +11,7 @@ import { inputImageField, readInputImage } from '../shared/binary/inputImage';
 import { resolveModel } from '../shared/catalogue/models';
 import { parameterFields, requestBody } from '../shared/catalogue/parameters';
 import { requireCreatedId } from '../shared/batch';
-import {
-	batchOptionsField,
-	existingTaskIdField,
-	modelField,
-	promptField,
-	waitForCompletionFields,
-} from '../shared/descriptions';
+import { createNodeFields, modelField, promptField } from '../shared/descriptions';
 import { apertisRequest } from '../shared/transport/apertisRequest';
 
 export const properties: INodeProperties[] = [
@@ -25,9 +19,7 @@ export const properties: INodeProperties[] = [
 	promptField('The camera slowly pulls back as the lake ripples'),
 	inputImageField,
 	...parameterFields('videos'),
-	existingTaskIdField,
-	...waitForCompletionFields,
-	batchOptionsField,
+	...createNodeFields,
 ];
 
 /**

@@ -273,3 +273,10 @@ export function readExistingTaskId(ctx: IExecuteFunctions, itemIndex: number): s
 		typeof value === 'number' ? String(value) : typeof value === 'string' ? value.trim() : '';
 	return id || undefined;
 }
+
+/** The fields of a create node after its API parameters: the id of an earlier run, waiting, and the batch. */
+export const createNodeFields: INodeProperties[] = [
+	existingTaskIdField,
+	...waitForCompletionFields,
+	batchOptionsField,
+];
