@@ -41,9 +41,9 @@ TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjec
 check_temp_left_by "end-to-end, editor and command tests"
 reports=(.tmp/jest-fast.json .tmp/jest-n8n.json)
 if [ "$with_n8n1" = "1" ]; then
-	echo "== n8n 1.x: smoke suite and chat test in n8n 1.123.81 (test/e2e/n8n-runtime-v1)"
+	echo "== n8n 1.x: smoke suite, chat test, Stop and Retry execution in n8n 1.123.81 (test/e2e/n8n-runtime-v1)"
 	APERTIS_N8N_RUNTIME=test/e2e/n8n-runtime-v1 TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjects e2e --runInBand \
-		--runTestsByPath test/e2e/smoke.test.ts test/e2e/chatStream.test.ts --json --outputFile=.tmp/jest-n8n1.json || status=$?
+		--runTestsByPath test/e2e/smoke.test.ts test/e2e/chatStream.test.ts test/e2e/stopAndRetry.test.ts --json --outputFile=.tmp/jest-n8n1.json || status=$?
 	check_temp_left_by "n8n 1.x tests"
 	reports+=(.tmp/jest-n8n1.json)
 fi
