@@ -136,7 +136,8 @@ function createdBefore(ctx: IExecuteFunctions): Record<string, string> {
 function retryKeyOf(ctx: IExecuteFunctions, itemIndex: number): string {
 	const text = JSON.stringify(ctx.getInputData()[itemIndex]?.json ?? {});
 	let hash = 0x811c9dc5; // FNV-1a: a short, stable digest of the item, not a security measure
-	for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
+	for (let i = 0; i < text.length; i++)
+		hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
 	return `${itemIndex}:${hash.toString(16)}`;
 }
 
