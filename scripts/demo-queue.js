@@ -5,7 +5,6 @@
 // worker ran what, and tears everything down, also on Ctrl-C or SIGTERM.
 // Usage: node scripts/demo-queue.js [--keep] [--workers 2] [--concurrency 5] [example-file.json …]
 'use strict';
-const crypto = require('crypto');
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
@@ -13,34 +12,16 @@ const path = require('path');
 const { startSandbox } = require('../test/sandbox');
 const { startQueueStack, stopAllQueueStacks, queueServicesInstalled } = require('../test/e2e/lib/queueStack');
 const { runtimeInstalled, packageBuildState } = require('../test/e2e/lib');
-const { exampleFiles, isChatExample, prepareExample, formTriggerOf, summarizeRun, submitForm, SANDBOX_TIMING } = require('./examples');
+// In queue mode a run must come from a trigger the workers can take over: the manual trigger becomes a production
+// webhook (manualToWebhook).
+const { exampleFiles, isChatExample, prepareExample, formTriggerOf, manualToWebhook, summarizeRun, submitForm, SANDBOX_TIMING } = require('./examples');
 
 const CREDENTIAL_ID = 'apertisSandbox1';
-const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
 
 /** @param {number} ms */
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 const t0 = Date.now();
 const stamp = () => `[${((Date.now() - t0) / 1000).toFixed(1)}s]`;
-
-/**
- * In queue mode a run must come from a trigger the workers can take over: the manual trigger becomes a production
- * webhook (POST, answers at once) with the same node name, so the rest of the workflow is unchanged.
- * @param {any} workflow
- * @returns {string | undefined} the webhook's path, when there was a manual trigger
- */
-function manualToWebhook(workflow) {
-	const trigger = workflow.nodes.find((/** @type {any} */ n) => n.type === MANUAL_TRIGGER);
-	if (!trigger) return undefined;
-	const webhookPath = `demo-queue-${workflow.id}`;
-	Object.assign(trigger, {
-		type: 'n8n-nodes-base.webhook',
-		typeVersion: 2,
-		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
-		webhookId: crypto.randomUUID(),
-	});
-	return webhookPath;
-}
 
 function parseArgs() {
 	const args = process.argv.slice(2);

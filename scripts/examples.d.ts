@@ -37,6 +37,10 @@ export interface ExampleResult extends PreparedExample {
 	ok: boolean;
 	seconds: number;
 	summary: RunSummary;
+	/** Manually triggered examples: which run of the example this was (0 = the first; see runExamples' runs). */
+	runIndex?: number;
+	/** Examples run by a server through a webhook instead of their manual trigger (see needsServer): its path. */
+	webhookPath?: string;
 	/** Form examples: the completion page's HTML, the execution and the form's URL. */
 	page?: string;
 	executionId?: string;
@@ -54,6 +58,10 @@ export function prepareExample(
 export function formTriggerOf(workflow: ExampleWorkflow): ExampleWorkflow['nodes'][number] | undefined;
 export function chatTriggerOf(workflow: ExampleWorkflow): ExampleWorkflow['nodes'][number] | undefined;
 export function isChatExample(file: string): boolean;
+/** The manual trigger becomes a production webhook (POST, answers at once); returns its path (none: undefined). */
+export function manualToWebhook(workflow: ExampleWorkflow): string | undefined;
+/** Whether `n8n execute` cannot run the example (it uses a Data Table: the CLI runs without n8n's modules). */
+export function needsServer(workflow: ExampleWorkflow): boolean;
 export function itemsOf(run: Pick<ExecuteResult, 'runData'>, nodeName: string, output?: number): Array<{ json: Record<string, any>; binary?: Record<string, any> }>;
 export function summarizeRun(workflow: ExampleWorkflow, run: Pick<ExecuteResult, 'runData'>): RunSummary;
 export function parseCsv(text: string): Array<Record<string, string>>;
@@ -75,6 +83,10 @@ export function runExamples(options: {
 	sandbox: { url: string; apiKey: string };
 	outputRoot: string;
 	files?: string[];
+	/** How many times to run a manually triggered example in a row on the same folder (default 1). */
+	runs?: Record<string, number>;
+	/** Awaited before each execution of a manually triggered example. */
+	beforeRun?: (example: PreparedExample, runIndex: number) => unknown;
 	onResult?: (result: ExampleResult) => void;
 	log?: (line: string) => void;
 }): Promise<ExampleResult[]>;

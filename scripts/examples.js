@@ -5,6 +5,7 @@
 // Used by the demo (scripts/demo.js), the editor (scripts/editor.js) and the example tests (test/e2e/examples.test.ts).
 // Types: examples.d.ts next to this file.
 'use strict';
+const crypto = require('crypto');
 const fs = require('fs');
 const path = require('path');
 
@@ -73,6 +74,35 @@ function prepareExample(file, { credentialId, credentialName = CREDENTIAL_NAME, 
 	}
 	return { file: path.basename(source), workflow, folder };
 }
+
+const MANUAL_TRIGGER = 'n8n-nodes-base.manualTrigger';
+const DATA_TABLE = 'n8n-nodes-base.dataTable';
+
+/**
+ * For a run by a server (queue mode, or an example that `n8n execute` cannot run): the manual trigger becomes a
+ * production webhook (POST, answers at once) with the same node name, so the rest of the workflow is unchanged.
+ * @param {any} workflow
+ * @returns {string | undefined} the webhook's path, when there was a manual trigger
+ */
+function manualToWebhook(workflow) {
+	const trigger = workflow.nodes.find((/** @type {any} */ n) => n.type === MANUAL_TRIGGER);
+	if (!trigger) return undefined;
+	const webhookPath = `run-${workflow.id}`;
+	Object.assign(trigger, {
+		type: 'n8n-nodes-base.webhook',
+		typeVersion: 2,
+		parameters: { httpMethod: 'POST', path: webhookPath, responseMode: 'onReceived', options: {} },
+		webhookId: crypto.randomUUID(),
+	});
+	return webhookPath;
+}
+
+/**
+ * Whether an example needs a running n8n: `n8n execute` (the CLI) runs a workflow without n8n's modules, and Data
+ * Tables are one ("Attempted to use Data table node but the module is disabled").
+ * @param {any} workflow
+ */
+const needsServer = (workflow) => workflow.nodes.some((/** @type {any} */ n) => n.type === DATA_TABLE);
 
 /** @param {any} workflow */
 const formTriggerOf = (workflow) => workflow.nodes.find((/** @type {any} */ n) => n.type === FORM_TRIGGER);
@@ -200,6 +230,40 @@ async function activateForm(/** @type {import('../test/e2e/lib').N8nServer} */ n
 	return await n8n.activateWorkflow(workflow.id, `/form/${formTriggerOf(workflow).webhookId}`);
 }
 
+/**
+ * Runs a workflow whose manual trigger became a webhook (manualToWebhook): activates it once (waiting until the
+ * webhook is registered: a GET to a registered POST webhook answers something other than "not registered"), posts
+ * to it and returns the finished execution.
+ * @param {import('../test/e2e/lib').N8nServer} n8n @param {any} workflow @param {string} webhookPath
+ */
+async function runByWebhook(n8n, workflow, webhookPath, timeoutMs = 10 * 60_000) {
+	const deadline = Date.now() + timeoutMs;
+	const url = `${n8n.baseUrl}/webhook/${webhookPath}`;
+	if (!(await n8n.getWorkflow(workflow.id)).active) {
+		const { versionId } = await n8n.getWorkflow(workflow.id);
+		await n8n.rest('POST', `/rest/workflows/${workflow.id}/activate`, { versionId });
+		for (let attempt = 0; ; attempt++) {
+			const probe = await fetch(url);
+			if (probe.status !== 404 || !/The requested webhook .* is not registered/.test(await probe.text())) break;
+			if (attempt > 300) throw new Error(`The webhook ${url} was never registered`);
+			await sleep(100);
+		}
+	}
+	const executionsOf = async () =>
+		((await n8n.rest('GET', `/rest/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId: workflow.id }))}`)).results ?? []).map((/** @type {any} */ e) => String(e.id));
+	const before = new Set(await executionsOf());
+	const posted = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+	if (posted.status !== 200) throw new Error(`POST ${url} answered ${posted.status}: ${(await posted.text()).slice(0, 500)}`);
+	/** @type {string | undefined} */
+	let executionId;
+	while (!executionId) {
+		executionId = (await executionsOf()).find((id) => !before.has(id));
+		if (!executionId && Date.now() > deadline) throw new Error(`No execution of ${workflow.id} appeared after POST ${url}`);
+		if (!executionId) await sleep(100);
+	}
+	return { executionId, run: await finishedExecution(n8n, executionId, deadline) };
+}
+
 /** Activates a chat example in a running n8n and waits until its chat webhook is registered; resolves the chat URL. */
 async function activateChat(/** @type {import('../test/e2e/lib').N8nServer} */ n8n, /** @type {any} */ workflow) {
 	const { versionId } = await n8n.getWorkflow(workflow.id);
@@ -250,14 +314,22 @@ async function sendChatMessage(n8n, workflow, sandbox, input, timeoutMs = 5 * 60
 /**
  * Runs examples in a real n8n against a running sandbox: the packed package is installed into a fresh n8n user
  * folder, the sandbox credential imported, the manually triggered examples executed one by one with `n8n execute`,
- * then `n8n start` serves the form examples, which get the fixture image posted, and the chat examples, which get
- * their message (CHAT_INPUT; an agent's chat model is the sandbox's scripted model).
+ * then `n8n start` serves the Data Table examples (their manual trigger becomes a webhook: see needsServer), the form
+ * examples, which get the fixture image posted, and the chat examples, which get their message (CHAT_INPUT; an
+ * agent's chat model is the sandbox's scripted model).
+ * A manually triggered example named in `runs` is executed that many times in a row on the same folder (a re-run
+ * finds what the run before it wrote, e.g. the task ids written back to the sheet); `beforeRun` is awaited before
+ * each execution (e.g. to set a sandbox fault for one of them). Every execution is a result, with its `runIndex`.
  * @param {{ sandbox: { url: string, apiKey: string }, outputRoot: string, files?: string[],
+ *   runs?: Record<string, number>, beforeRun?: (example: any, runIndex: number) => unknown,
  *   onResult?: (result: any) => void, log?: (line: string) => void }} options
  */
-async function runExamples({ sandbox, outputRoot, files = exampleFiles(), onResult = () => {}, log = () => {} }) {
+async function runExamples({ sandbox, outputRoot, files = exampleFiles(), runs = {}, beforeRun = () => {}, onResult = () => {}, log = () => {} }) {
 	const credentialId = 'apertisSandbox1';
-	const prepared = files.map((file) => prepareExample(file, { credentialId, outputRoot }));
+	const prepared = files.map((file) => {
+		const example = prepareExample(file, { credentialId, outputRoot });
+		return { ...example, webhookPath: needsServer(example.workflow) ? manualToWebhook(example.workflow) : undefined };
+	});
 	const env = await createN8nEnv({ env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
 	/** @type {any[]} */
 	const results = [];
@@ -277,16 +349,29 @@ async function runExamples({ sandbox, outputRoot, files = exampleFiles(), onResu
 			{ ...OPENAI_CREDENTIAL, type: 'openAiApi', data: { apiKey: sandbox.apiKey, url: `${sandbox.url}/v1` } },
 		]);
 		await env.importWorkflows(prepared.map((example) => example.workflow));
-		for (const example of prepared.filter((e) => !formTriggerOf(e.workflow) && !chatTriggerOf(e.workflow))) {
-			log(`running ${example.file} (n8n execute)`);
-			const started = Date.now();
-			record(example, await env.execute(example.workflow.id, { timeoutMs: 10 * 60_000 }), started);
+		for (const example of prepared.filter((e) => !e.webhookPath && !formTriggerOf(e.workflow) && !chatTriggerOf(e.workflow))) {
+			for (let runIndex = 0; runIndex < (runs[example.file] ?? 1); runIndex++) {
+				log(`running ${example.file}${runIndex ? ` again (run ${runIndex + 1})` : ''} (n8n execute)`);
+				await beforeRun(example, runIndex);
+				const started = Date.now();
+				record(example, await env.execute(example.workflow.id, { timeoutMs: 10 * 60_000 }), started, { runIndex });
+			}
 		}
 		const forms = prepared.filter((e) => formTriggerOf(e.workflow));
 		const chats = prepared.filter((e) => chatTriggerOf(e.workflow));
-		if (forms.length || chats.length) {
-			log('starting n8n for the form and chat examples (n8n start)');
+		const served = prepared.filter((e) => e.webhookPath);
+		if (forms.length || chats.length || served.length) {
+			log('starting n8n for the Data Table, form and chat examples (n8n start)');
 			n8n = await startN8n({ userFolder: env.userFolder, encryptionKey: env.encryptionKey, env: { N8N_RESTRICT_FILE_ACCESS_TO: outputRoot } });
+			for (const example of served) {
+				for (let runIndex = 0; runIndex < (runs[example.file] ?? 1); runIndex++) {
+					log(`running ${example.file}${runIndex ? ` again (run ${runIndex + 1})` : ''} (its manual trigger as a webhook: n8n execute has no Data Tables)`);
+					await beforeRun(example, runIndex);
+					const started = Date.now();
+					const { run, executionId } = await runByWebhook(n8n, example.workflow, /** @type {string} */ (example.webhookPath));
+					record(example, run, started, { runIndex, executionId });
+				}
+			}
 			for (const example of forms) {
 				log(`posting ${FORM_INPUT.image} to ${example.file}`);
 				const formUrl = await activateForm(n8n, example.workflow);
@@ -323,6 +408,8 @@ module.exports = {
 	formTriggerOf,
 	chatTriggerOf,
 	isChatExample,
+	manualToWebhook,
+	needsServer,
 	itemsOf,
 	summarizeRun,
 	parseCsv,

@@ -19,25 +19,45 @@ jest.setTimeout(10 * 60_000);
 const sha256 = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
 const SORA_NODE_BUILT = existsSync(join(__dirname, '..', '..', 'nodes', 'ApertisSoraChatStream'));
 const FILES = exampleFiles().filter((file) => SORA_NODE_BUILT || file !== 'sora-stream.json');
+/** Run twice on one folder: the write-back examples, whose second run must create only what the first did not. */
+const RERUN = ['spreadsheet-batch.json', 'data-table-batch.json'];
 
 describe('The example workflows in real n8n against the sandbox', () => {
 	let sandbox: Sandbox;
 	let outputRoot: string;
 	let results: ExampleResult[] = [];
+	/** The sandbox requests of each re-run example's two runs (they run one after the other). */
+	const windows: Record<string, { from: number; to: number }> = {};
 
 	beforeAll(async () => {
 		assertReady();
 		sandbox = await startSandbox(SANDBOX_TIMING);
 		outputRoot = mkdtempSync(join(tmpdir(), 'apertis-examples-'));
-		results = await runExamples({ sandbox, outputRoot, files: FILES });
+		results = await runExamples({
+			sandbox,
+			outputRoot,
+			files: FILES,
+			runs: Object.fromEntries(RERUN.map((file) => [file, 2])),
+			beforeRun: (example, runIndex) => {
+				if (!RERUN.includes(example.file)) return;
+				// The first run's quota covers 2 creates, then 402: the run stops creating part-way, as a crash would,
+				// with 2 tasks paid for. The second run (quota topped up) must create only the other rows.
+				if (runIndex === 0) windows[example.file] = { from: sandbox.requests().length, to: Infinity };
+				sandbox.configure({ quota: runIndex === 0 ? sandbox.tasks().length + 2 : null });
+			},
+			onResult: (result) => {
+				if (RERUN.includes(result.file) && result.runIndex === 1) windows[result.file].to = sandbox.requests().length;
+			},
+		});
 	});
 	afterAll(async () => {
 		await sandbox?.close();
 		if (outputRoot) rmSync(outputRoot, { recursive: true, force: true });
 	});
 
-	function resultOf(file: string): ExampleResult {
-		const result = results.find((r) => r.file === file);
+	/** The example's result; of a re-run example, its last run (runIndex picks another). */
+	function resultOf(file: string, runIndex?: number): ExampleResult {
+		const result = results.filter((r) => r.file === file && (runIndex === undefined || r.runIndex === runIndex)).at(-1);
 		if (!result) throw new Error(`${file} did not run`);
 		if (!result.ok) throw new Error(`${file} failed: ${JSON.stringify(result.run.error ?? result.run.status)}`);
 		return result;
@@ -49,27 +69,56 @@ describe('The example workflows in real n8n against the sandbox', () => {
 	}
 
 	test('every example file ran and succeeded, each with explicit 16-character ids', () => {
-		expect(results.map((r) => r.file).sort()).toEqual([...FILES].sort());
+		expect(results.map((r) => r.file).sort()).toEqual([...FILES, ...RERUN].sort());
 		for (const result of results) {
 			expect({ file: result.file, ok: result.ok, error: result.run.error }).toEqual({ file: result.file, ok: true, error: undefined });
 			expect(result.workflow.id).toMatch(/^[A-Za-z0-9]{16}$/);
 		}
 	});
 
-	test('spreadsheet batch: results.csv has one row per prompt with its task id; the [fail] row is marked failed with its id', () => {
-		const { folder, summary } = resultOf('spreadsheet-batch.json');
+	/**
+	 * A write-back example run twice: the first run's quota ran out after 2 creates (402; the node goes on, On Error:
+	 * Continue), the second found the 2 recorded ids and created only the other rows. Checked: what each run created
+	 * and reused, where the ids were recorded, results.csv, and the sandbox's accepted creates: one per prompt.
+	 */
+	function expectResumedBatch(file: string, recordedIds: (folder: string, run: ExampleResult['run']) => Record<string, string>) {
+		const first = resultOf(file, 0);
+		const { folder, summary, run } = resultOf(file, 1);
 		const prompts = parseCsv(readFileSync(join(EXAMPLES_DIR, 'data', 'prompts.csv'), 'utf8'));
 		expect(prompts.length).toBeGreaterThanOrEqual(3);
 		expect(new Set(prompts.map((p) => p.model)).size).toBeGreaterThan(1);
+		const requests = sandbox.requests().slice(windows[file].from, windows[file].to);
+		const accepted = requests.filter((r) => r.path === '/v1/video/create' && r.status === 200);
+		const refused = requests.filter((r) => r.path === '/v1/video/create' && r.status === 402);
+		// Exactly one paid create per prompt over both runs; the 402s created nothing.
+		expect(accepted.map((r) => r.body?.prompt).sort()).toEqual(prompts.map((p) => p.prompt).sort());
+		expect(refused.length).toBeGreaterThanOrEqual(1);
+		const idOf = Object.fromEntries(accepted.map((r) => [r.body?.prompt, r.taskId!]));
+
+		// First run: 2 created, the rest "not created" in results (its results.csv is replaced by the second run's).
+		const firstCreates = itemsOf(first.run, 'Video Create');
+		const createdFirst = firstCreates.filter((i) => i.json.id).map((i) => i.json.id);
+		expect(createdFirst).toHaveLength(2);
+		expect(firstCreates.filter((i) => !i.json.id).map((i) => i.json.error)).toEqual(prompts.slice(2).map(() => 'Your Apertis quota is exhausted'));
+		expect(first.summary).toMatchObject({ items: prompts.length, completed: 2, failed: 0 });
+		// Second run: those 2 reused (no request), the others created.
+		const secondCreates = itemsOf(run, 'Video Create');
+		expect(secondCreates.filter((i) => i.json.reused).map((i) => i.json.id).sort()).toEqual([...createdFirst].sort());
+		expect(secondCreates.filter((i) => !i.json.reused).map((i) => i.json.id).sort()).toEqual(
+			Object.values(idOf).filter((id) => !createdFirst.includes(id)).sort(),
+		);
+		// Every prompt's id is recorded where the next run reads it.
+		expect(recordedIds(folder, run)).toEqual(idOf);
+
 		const rows = parseCsv(readFileSync(join(folder, 'results.csv'), 'utf8'));
 		expect(rows.map((row) => row.prompt).sort()).toEqual(prompts.map((p) => p.prompt).sort());
-		expect(summary).toMatchObject({ items: prompts.length, completed: prompts.length - 1, failed: 1, files: [join(folder, 'results.csv')] });
+		expect(summary).toMatchObject({ items: prompts.length, completed: prompts.length - 1, failed: 1 });
+		expect(summary.files).toContain(join(folder, 'results.csv'));
 		for (const row of rows) {
 			const input = prompts.find((p) => p.prompt === row.prompt)!;
-			const tasks = tasksWithPrompt(row.prompt);
-			expect(tasks).toHaveLength(1);
-			expect(row).toMatchObject({ model: input.model, id: tasks[0].id });
-			expect(tasks[0].model).toBe(input.model);
+			const task = sandbox.tasks().find((t) => t.id === idOf[row.prompt])!;
+			expect(row).toMatchObject({ model: input.model, id: task.id });
+			expect(task).toMatchObject({ model: input.model, prompt: row.prompt });
 			expect(row.id).toMatch(new RegExp(`^${input.model.replace('.', '\\.')}:\\d{10}-[a-z]{8}$`));
 			if (row.prompt.includes('[fail]')) {
 				expect(row).toMatchObject({ status: 'failed', video_url: '' });
@@ -78,6 +127,24 @@ describe('The example workflows in real n8n against the sandbox', () => {
 				expect(row).toMatchObject({ status: 'completed', video_url: fileUrlOf(row.id), error: '' });
 			}
 		}
+	}
+
+	test('spreadsheet batch, run twice with the quota running out after 2 creates in the first: the task ids written back to prompts.csv are reused, one create per prompt; results.csv has every row, the [fail] one failed with its id', () => {
+		expectResumedBatch('spreadsheet-batch.json', (folder, run) => {
+			const sheet = parseCsv(readFileSync(join(folder, 'prompts.csv'), 'utf8'));
+			expect(itemsOf(run, 'Write Task IDs to Sheet')).toHaveLength(1);
+			expect(Object.keys(sheet[0])).toEqual(['prompt', 'model', 'task_id']);
+			return Object.fromEntries(sheet.map((row) => [row.prompt, row.task_id]));
+		});
+	});
+
+	test('Data Table batch, run the same way: the ids recorded in the Data Table are reused, one create per prompt', () => {
+		expectResumedBatch('data-table-batch.json', (_folder, run) => {
+			// The table as the second run read it at its start held the first run's 2 rows; its upserts then hold all.
+			expect(itemsOf(resultOf('data-table-batch.json', 1).run, 'Recorded Tasks')).toHaveLength(2);
+			expect(itemsOf(resultOf('data-table-batch.json', 0).run, 'Recorded Tasks')).toHaveLength(0);
+			return Object.fromEntries(itemsOf(run, 'Record Task').map((i) => [i.json.prompt, i.json.task_id]));
+		});
 	});
 
 	test('schedule: one video per prompt of the list is saved under videos/, each with the bytes the sandbox served', async () => {

@@ -2,13 +2,16 @@
 // packed package installed as a community package, all started by this file once (test/e2e/lib/queueStack.js) and
 // stopped at its end. Workflows are started through a production webhook, as a scheduled batch or a form would be.
 import { createHash } from 'crypto';
-import { existsSync } from 'fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
 
 import { assertReady, node, PACKAGE } from './support';
 import type { QueueStack } from './lib/queueStack';
 import { queueServicesInstalled, startQueueStack } from './lib/queueStack';
 import type { LoggedRequest, Sandbox } from '../inprocess/harness/sandbox';
 import { startSandbox } from '../inprocess/harness/sandbox';
+import { manualToWebhook, parseCsv, prepareExample } from '../../scripts/examples';
 
 jest.setTimeout(10 * 60_000);
 
@@ -49,30 +52,7 @@ function batchWorkflow(id: string, path: string, responseMode: 'lastNode' | 'onR
 
 const BATCH = batchWorkflow('qmBatchWf000001', 'qm-batch', 'lastNode', { pollInterval: 5, timeout: 5 });
 
-/** An n8n Data Table (rows live in Postgres, written the moment the node runs) that records every created task. */
-const TASK_TABLE = 'apertis_tasks';
-const TASK_TABLE_SCHEMA = ['task_id', 'prompt'].map((id) => ({ id, displayName: id, required: false, defaultMatch: false, display: true, type: 'string', canBeUsedToMatch: true }));
 const to = (name: string) => ({ main: [[{ node: name, type: 'main', index: 0 }]] });
-
-/** Webhook (answers at once) → one item per task → Video Create → Record Task (Data Table insert) → Wait Until Done. */
-const LONG = {
-	id: 'qmLongWf0000001',
-	name: 'Queue mode qm-long',
-	nodes: [
-		{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { httpMethod: 'POST', path: 'qm-long', responseMode: 'onReceived', options: {} }, { typeVersion: 2 }), webhookId: 'qmLongWf0000001-hook' },
-		node('One Item per Task', 'n8n-nodes-base.splitOut', 1, { fieldToSplitOut: 'body.tasks', options: {} }),
-		node('Video Create', `${PACKAGE}.apertisVideoCreate`, 2, { model: 'veo3', prompt: '={{ $json.prompt }}' }, { credentialId: CREDENTIAL }),
-		node('Record Task', 'n8n-nodes-base.dataTable', 3, {
-			resource: 'row',
-			operation: 'insert',
-			dataTableId: { __rl: true, mode: 'name', value: TASK_TABLE },
-			columns: { mappingMode: 'defineBelow', value: { task_id: '={{ $json.id }}', prompt: '={{ $json.enhanced_prompt }}' }, schema: TASK_TABLE_SCHEMA },
-			options: {},
-		}, { typeVersion: 1.1 }),
-		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 4, { taskId: '={{ $json.task_id }}', pollInterval: 5, timeout: 10 }, { credentialId: CREDENTIAL }),
-	],
-	connections: { Webhook: to('One Item per Task'), 'One Item per Task': to('Video Create'), 'Video Create': to('Record Task'), 'Record Task': to('Wait Until Done') },
-};
 
 /** Webhook (answers with the first item's binary) → Video Create → Wait Until Done with Download Video. */
 const DOWNLOAD = {
@@ -86,17 +66,16 @@ const DOWNLOAD = {
 	connections: { Webhook: to('Video Create'), 'Video Create': to('Wait Until Done') },
 };
 
-/** The pick-up: Webhook (answers with every item) → the recorded tasks → Wait Until Done. No create. */
-const RESUME = {
-	id: 'qmResumeWf00001',
-	name: 'Queue mode qm-resume',
-	nodes: [
-		{ ...node('Webhook', 'n8n-nodes-base.webhook', 0, { httpMethod: 'POST', path: 'qm-resume', responseMode: 'lastNode', responseData: 'allEntries', options: {} }, { typeVersion: 2 }), webhookId: 'qmResumeWf00001-hook' },
-		node('Recorded Tasks', 'n8n-nodes-base.dataTable', 1, { resource: 'row', operation: 'get', dataTableId: { __rl: true, mode: 'name', value: TASK_TABLE }, returnAll: true, filters: {}, options: {} }, { typeVersion: 1.1 }),
-		node('Wait Until Done', `${PACKAGE}.apertisWaitUntilDone`, 2, { taskId: '={{ $json.task_id }}', pollInterval: 5, timeout: 10 }, { credentialId: CREDENTIAL }),
-	],
-	connections: { Webhook: to('Recorded Tasks'), 'Recorded Tasks': to('Wait Until Done') },
-};
+/**
+ * The write-back pattern: examples/data-table-batch.json as it ships (its manual trigger a webhook, so that a worker
+ * runs it), reading prompts.csv from a folder of its own. It records each task id in the Data Table
+ * apertis_video_tasks right after Video Create and passes the recorded ids into Existing Task ID on the next run.
+ */
+const REWRITE_ROOT = mkdtempSync(join(tmpdir(), 'qm-write-back-'));
+const WRITE_BACK = prepareExample('data-table-batch.json', { credentialId: CREDENTIAL, credentialName: 'Apertis sandbox', outputRoot: REWRITE_ROOT });
+const WRITE_BACK_PATH = manualToWebhook(WRITE_BACK.workflow)!;
+/** The Data Table the example creates and reads. */
+const WRITE_BACK_TABLE = 'apertis_video_tasks';
 
 const creates = (requests: LoggedRequest[]) => requests.filter((r) => r.method === 'POST' && r.path === '/v1/video/create');
 const outputItems = (runData: Record<string, any[]>, nodeName: string, output = 0): any[] =>
@@ -111,26 +90,55 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		assertReady();
 		if (!queueServicesInstalled()) throw new Error('Redis or PostgreSQL is missing. Run: bash scripts/install-queue-services.sh');
 		sandbox = await startSandbox({ durationMs: 3000 });
-		stack = await startQueueStack({ env: QUEUE_ENV, concurrency: 5, log, startN8n: false });
+		stack = await startQueueStack({ env: { ...QUEUE_ENV, N8N_RESTRICT_FILE_ACCESS_TO: REWRITE_ROOT }, concurrency: 5, log, startN8n: false });
 		await stack.importCredentials([{ id: CREDENTIAL, name: 'Apertis sandbox', type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } }]);
-		await stack.importWorkflows([BATCH, DOWNLOAD, LONG, RESUME]);
+		await stack.importWorkflows([BATCH, DOWNLOAD, WRITE_BACK.workflow]);
 		await stack.start();
 		await stack.publishWorkflow(BATCH.id, { method: 'POST', path: 'webhook/qm-batch' });
 		await stack.publishWorkflow(DOWNLOAD.id, { method: 'POST', path: 'webhook/qm-download' });
-		await stack.publishWorkflow(LONG.id, { method: 'POST', path: 'webhook/qm-long' });
-		await stack.publishWorkflow(RESUME.id, { method: 'POST', path: 'webhook/qm-resume' });
-		const project = await stack.rest('GET', '/rest/projects/personal');
-		await stack.rest('POST', `/rest/projects/${project.id}/data-tables`, {
-			name: TASK_TABLE,
-			columns: [{ name: 'task_id', type: 'string' }, { name: 'prompt', type: 'string' }],
-		});
+		await stack.publishWorkflow(WRITE_BACK.workflow.id, { method: 'POST', path: `webhook/${WRITE_BACK_PATH}` });
 		webhookBase = `${stack.baseUrl}/webhook`;
 	}, 8 * 60_000);
 
 	afterAll(async () => {
 		await stack?.stop();
 		await sandbox?.close();
+		rmSync(REWRITE_ROOT, { recursive: true, force: true });
 	});
+
+	/** Runs the write-back example once on these prompts (veo3): its new execution's id. */
+	async function runWriteBack(prompts: string[]): Promise<string> {
+		writeFileSync(join(WRITE_BACK.folder, 'prompts.csv'), `prompt,model\n${prompts.map((p) => `${p},veo3\n`).join('')}`);
+		const before = new Set((await stack.executions({ workflowId: WRITE_BACK.workflow.id })).map((e) => String(e.id)));
+		const posted = await fetch(`${webhookBase}/${WRITE_BACK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+		expect(posted.status).toBe(200);
+		for (let i = 0; i < 600; i++) {
+			const id = (await stack.executions({ workflowId: WRITE_BACK.workflow.id })).map((e) => String(e.id)).find((e) => !before.has(e));
+			if (id) return id;
+			await sleep(100);
+		}
+		throw new Error('The write-back example started no execution');
+	}
+
+	/** The rows of the example's Data Table (read over n8n's REST API). */
+	async function recordedTasks(): Promise<Array<{ prompt: string; task_id: string }>> {
+		const project = await stack.rest('GET', '/rest/projects/personal');
+		const tables = await stack.rest('GET', `/rest/projects/${project.id}/data-tables`);
+		const table = (tables.data ?? tables).find((t: { name: string }) => t.name === WRITE_BACK_TABLE);
+		if (!table) return [];
+		const rows = await stack.rest('GET', `/rest/projects/${project.id}/data-tables/${table.id}/rows?take=250`);
+		return rows.data ?? rows;
+	}
+
+	/** The worker running an execution, once one has started it. */
+	async function workerRunning(executionId: string) {
+		for (let i = 0; i < 600; i++) {
+			const name = stack.workerOf(executionId);
+			if (name) return stack.workers.find((w) => w.name === name)!;
+			await sleep(100);
+		}
+		throw new Error(`No worker started execution ${executionId}`);
+	}
 
 	it('runs 20 webhook executions (Video Create → Wait Until Done) to success, split over both workers', async () => {
 		const prompts = Array.from({ length: 20 }, (_, i) => `Queue video ${i + 1} [duration:${2 + (i % 3)}]`);
@@ -208,70 +216,81 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		expect(createHash('sha256').update(Buffer.from(await download.arrayBuffer())).digest('hex')).toBe(served);
 	});
 
-	it('a killed worker: its execution ends in error without a second create; the tasks are picked up from where they were recorded', async () => {
-		const tasks = [1, 2, 3].map((i) => ({ prompt: `Long video ${i} [duration:75]` }));
-		const posted = await fetch(`${webhookBase}/qm-long`, {
-			method: 'POST',
-			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ tasks }),
-		});
-		expect(posted.status).toBe(200);
-
-		// The execution, the worker running it, and Wait Until Done polling the three tasks.
-		let executionId = '';
-		for (let i = 0; i < 600 && !executionId; i++) {
-			const [latest] = await stack.executions({ workflowId: LONG.id });
-			if (latest) executionId = String(latest.id);
-			else await sleep(100);
-		}
-		expect(executionId).not.toBe('');
-		let workerName: string | undefined;
-		for (let i = 0; i < 600 && !workerName; i++) {
-			workerName = stack.workerOf(executionId);
-			if (!workerName) await sleep(100);
-		}
-		const victim = stack.workers.find((w) => w.name === workerName);
-		expect(victim).toBeDefined();
-		const longPrompts = tasks.map((t) => t.prompt);
-		const longCreates = () => creates(sandbox.requests()).filter((r) => longPrompts.includes(r.body?.prompt));
-		const polledIds = () => new Set(sandbox.requests().filter((r) => r.path === '/v1/video/query').map((r) => r.query.id));
-		for (let i = 0; i < 600; i++) {
-			const ids = longCreates().map((r) => r.taskId);
-			if (ids.length === 3 && ids.every((id) => polledIds().has(id as string))) break;
+	it('a killed worker: its execution ends in error, not re-run, its data replaced; with the write-back pattern (a 10-row batch killed while Wait Until Done waits) running the workflow again completes all 10 with exactly 10 creates', async () => {
+		const prompts = Array.from({ length: 10 }, (_, i) => `Write-back row ${i + 1} [duration:40]`);
+		const rowCreates = () => creates(sandbox.requests()).filter((r) => prompts.includes(r.body?.prompt));
+		const polled = () => new Set(sandbox.requests().filter((r) => r.path === '/v1/video/query').map((r) => r.query.id));
+		const first = await runWriteBack(prompts);
+		const victim = await workerRunning(first);
+		// Wait Until Done polls every task: Record Task (before it) has written all 10 ids to the Data Table.
+		for (let i = 0; i < 1200; i++) {
+			const ids = rowCreates().map((r) => r.taskId);
+			if (ids.length === 10 && ids.every((id) => polled().has(id as string))) break;
 			await sleep(100);
 		}
-		const createdIds = longCreates().map((r) => r.taskId).sort();
-		expect(createdIds).toHaveLength(3);
-
+		const createdIds = rowCreates().map((r) => r.taskId as string).sort();
+		expect(createdIds).toHaveLength(10);
+		expect((await recordedTasks()).filter((row) => prompts.includes(row.prompt)).map((row) => row.task_id).sort()).toEqual(createdIds);
 		// Saved on progress: while it runs, the execution's saved data holds Video Create's output.
-		const whileRunning = await stack.execution(executionId);
+		const whileRunning = await stack.execution(first);
 		expect(whileRunning.status).toBe('running');
 		expect(outputItems(whileRunning.runData, 'Video Create').map((i) => i.json.id).sort()).toEqual(createdIds);
 
 		const killedAt = Date.now();
-		await victim!.kill('SIGKILL');
-		const failed = await stack.waitForExecution(executionId, { timeoutMs: 5 * 60_000 });
-		log(`execution ${executionId} (on ${workerName}) ended '${failed.status}' ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill: ${failed.error?.message}`);
-
-		// The outcome in n8n 2.41.1: error after lock + stall detection, never re-run on the other worker, no
-		// second create.
+		await victim.kill('SIGKILL');
+		const failed = await stack.waitForExecution(first, { timeoutMs: 5 * 60_000 });
+		log(`execution ${first} (on ${victim.name}) ended '${failed.status}' ${((Date.now() - killedAt) / 1000).toFixed(1)} s after the kill: ${failed.error?.message}`);
+		// The outcome in n8n 2.41.1: error after lock + stall detection, never re-run on the other worker, no second
+		// create; main replaces the failed execution's data with the error alone (WorkflowRunner.processError writes
+		// runData: {}), so the progress saved above, and the create node's context, are gone: Retry execution has
+		// nothing to reuse. The ids recorded in the Data Table are what is left.
 		expect(failed.status).toBe('error');
 		expect(failed.error?.message).toMatch(/failed to be processed too many times/);
-		const starts = stack.workers.flatMap((w) => [...w.logs().matchAll(new RegExp(`Worker started execution ${executionId} `, 'g'))]);
+		const starts = stack.workers.flatMap((w) => [...w.logs().matchAll(new RegExp(`Worker started execution ${first} `, 'g'))]);
 		expect(starts).toHaveLength(1);
-		expect(longCreates()).toHaveLength(3);
-		// ...and main replaces the failed execution's data with the error alone (WorkflowRunner.processError writes
-		// runData: {}), so the progress saved above is gone: the ids must be recorded elsewhere to be recoverable.
+		expect(rowCreates()).toHaveLength(10);
 		expect(Object.keys(failed.runData)).toEqual([]);
 
-		// Recorded right after the create (a Data Table row per task, in Postgres), the tasks are picked up by a
-		// Wait Until Done on their ids: every one completes, and nothing is created again.
-		await stack.startWorker(victim!.index);
-		const resumed = await fetch(`${webhookBase}/qm-resume`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-		expect(resumed.status).toBe(200);
-		const items = (await resumed.json()) as any[];
-		expect(items.map((i) => [i.id, i.status]).sort()).toEqual(createdIds.map((id) => [id, 'completed']));
-		expect(longCreates()).toHaveLength(3);
+		// The user's remedy: run the same workflow again (the other worker takes it while the killed one restarts).
+		const restarting = stack.startWorker(victim.index);
+		const rerunAt = Date.now();
+		const second = await runWriteBack(prompts);
+		const done = await stack.waitForExecution(second, { timeoutMs: 5 * 60_000 });
+		log(`the re-run ${second} ended '${done.status}' in ${((Date.now() - rerunAt) / 1000).toFixed(1)} s on ${stack.workerOf(second)}`);
+		expect(done.status).toBe('success');
+		const videoCreate = outputItems(done.runData, 'Video Create');
+		expect(videoCreate.map((i) => [i.json.id, i.json.reused]).sort()).toEqual(createdIds.map((id) => [id, true]));
+		const completed = outputItems(done.runData, 'Wait Until Done', 0);
+		expect(completed.map((i) => [i.json.id, i.json.status]).sort()).toEqual(createdIds.map((id) => [id, 'completed']));
+		const results = parseCsv(readFileSync(join(WRITE_BACK.folder, 'results.csv'), 'utf8'));
+		expect(results.map((row) => [row.prompt, row.status]).sort()).toEqual(prompts.map((p) => [p, 'completed']).sort());
+		// Exactly 10 accepted creates in all: the re-run paid for nothing.
+		expect(rowCreates().map((r) => r.status)).toEqual(prompts.map(() => 200));
+		await restarting;
+	});
+
+	it('measured, not covered: a worker killed during Video Create (1 s per API answer) leaves tasks created and never written back', async () => {
+		const prompts = Array.from({ length: 10 }, (_, i) => `Unrecorded row ${i + 1} [duration:20]`);
+		const paid = () => sandbox.tasks().filter((t) => prompts.includes(t.prompt));
+		sandbox.configure({ latencyMs: 1000 });
+		try {
+			const execution = await runWriteBack(prompts);
+			const victim = await workerRunning(execution);
+			// Video Create sends 5 at a time: kill once the first answers are back, with the next creates on the wire.
+			for (let i = 0; i < 600 && paid().length < 5; i++) await sleep(50);
+			const paidAtKill = paid().length;
+			await victim.kill('SIGKILL');
+			// The creates already sent arrive and are created (and billed) at Apertis whether or not anyone reads the answer.
+			await sleep(3000);
+			const recorded = (await recordedTasks()).filter((row) => prompts.includes(row.prompt)).length;
+			log(`kill during Video Create: ${paidAtKill} tasks created when the worker was killed, ${paid().length} in all once the requests on the wire landed; ${recorded} recorded in the Data Table`);
+			log(`FIGURES ${JSON.stringify({ killDuringCreate: { rows: prompts.length, createdAtKill: paidAtKill, createdInAll: paid().length, recorded } })}`);
+			expect(recorded).toBe(0);
+			expect(paid().length).toBeGreaterThanOrEqual(5);
+			await stack.startWorker(victim.index);
+		} finally {
+			sandbox.configure({ latencyMs: 0 });
+		}
 	});
 
 	it('stop() ends every process, frees every port and removes its folder', async () => {
