@@ -276,7 +276,7 @@ describe('n8n queue mode: Redis, Postgres, main + 2 workers', () => {
 		try {
 			const execution = await runWriteBack(prompts);
 			const victim = await workerRunning(execution);
-			// Video Create sends 5 at a time: kill once the first answers are back, with the next creates on the wire.
+			// Video Create sends 8 at a time (its default): kill once the first answers are back, with the next creates on the wire.
 			for (let i = 0; i < 600 && paid().length < 5; i++) await sleep(50);
 			const paidAtKill = paid().length;
 			await victim.kill('SIGKILL');
