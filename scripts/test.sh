@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The smoke suite, the chat test and the install from a registry also run in the newest n8n 1.x (its own runtime: ~1.9 GB, 5-11 min to install on
-# a 2-core machine, ~2-4 min of tests). APERTIS_TEST_N8N1=0 leaves them out (a quicker run while developing).
+# The smoke suite, the chat test and the install from a registry also run in the newest n8n 1.x (its own runtime:
+# ~1.9 GB, 5-11 min to install on a 2-core machine, ~3-5 min of tests). APERTIS_TEST_N8N1=0 leaves them out (a quicker
+# run while developing).
 with_n8n1="$( [ "${APERTIS_TEST_N8N1:-1}" = "0" ] && echo 0 || echo 1)"
 WITH_N8N1="$with_n8n1" WITH_REGISTRY=1 bash scripts/setup.sh
 
