@@ -4,10 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# The smoke suite and the chat test also run in the newest n8n 1.x (its own runtime: ~1.9 GB, 5-11 min to install on
-# a 2-core machine, ~2-4 min of tests). APERTIS_TEST_N8N1=0 leaves them out (a quicker run while developing).
+# The smoke suite, the chat test and the install from a registry also run in the newest n8n 1.x (its own runtime:
+# ~1.9 GB, 5-11 min to install on a 2-core machine, ~3-5 min of tests). APERTIS_TEST_N8N1=0 leaves them out (a quicker
+# run while developing).
 with_n8n1="$( [ "${APERTIS_TEST_N8N1:-1}" = "0" ] && echo 0 || echo 1)"
-WITH_N8N1="$with_n8n1" bash scripts/setup.sh
+WITH_N8N1="$with_n8n1" WITH_REGISTRY=1 bash scripts/setup.sh
 
 echo "== build, lint (n8n community-node rules), typecheck"
 npm run --silent build
@@ -41,9 +42,9 @@ TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjec
 check_temp_left_by "end-to-end, editor and command tests"
 reports=(.tmp/jest-fast.json .tmp/jest-n8n.json)
 if [ "$with_n8n1" = "1" ]; then
-	echo "== n8n 1.x: smoke suite, chat test, Stop and Retry execution in n8n 1.123.81 (test/e2e/n8n-runtime-v1)"
+	echo "== n8n 1.x: smoke suite, chat test, Stop and Retry execution, the install from a registry in n8n 1.123.81 (test/e2e/n8n-runtime-v1)"
 	APERTIS_N8N_RUNTIME=test/e2e/n8n-runtime-v1 TMPDIR="$TEST_TMP" npx jest --ci --cacheDirectory=.tmp/jest-cache --selectProjects e2e --runInBand \
-		--runTestsByPath test/e2e/smoke.test.ts test/e2e/chatStream.test.ts test/e2e/stopAndRetry.test.ts --json --outputFile=.tmp/jest-n8n1.json || status=$?
+		--runTestsByPath test/e2e/smoke.test.ts test/e2e/chatStream.test.ts test/e2e/stopAndRetry.test.ts test/e2e/registryInstall.test.ts --json --outputFile=.tmp/jest-n8n1.json || status=$?
 	check_temp_left_by "n8n 1.x tests"
 	reports+=(.tmp/jest-n8n1.json)
 fi

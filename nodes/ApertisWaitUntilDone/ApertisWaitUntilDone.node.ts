@@ -17,7 +17,7 @@ export class ApertisWaitUntilDone implements INodeType {
 		version: 1,
 		subtitle: '=up to {{$parameter["timeout"]}} min',
 		description:
-			'Wait for Apertis video tasks to finish, all items at once, for at most Timeout (30 minutes by default), and route completed and failed ones. Needs the task id from Video Create, Video From Image or Sora Chat Stream. Returns each task with its status and video_url, or an error',
+			'Query the status of Apertis video tasks (GET /v1/video/query or /v1/videos/{id}), all items at once, until each task is finished or Timeout (30 minutes by default) has passed. Needs the task id from Video Create, Video From Image or Sora Chat Stream. Returns each task with its status and video_url (Completed output) or with an error (Failed output)',
 		defaults: { name: 'Apertis Wait Until Done' },
 		usableAsTool: true,
 		inputs: [NodeConnectionTypes.Main],
