@@ -50,7 +50,13 @@ export function delayBeforeRetry(
 ): number | undefined {
 	if (attempt >= policy.maxAttempts || !isRetryable(kind, failure)) return undefined;
 	const retryAfterMs = parseRetryAfter(failure.retryAfter);
-	if (retryAfterMs !== undefined) return Math.min(retryAfterMs, policy.maxRetryAfterMs);
+	if (retryAfterMs !== undefined) {
+		// Retry-After is the earliest moment, not a meeting time: requests that all waited exactly that long would
+		// arrive together and meet the limit again, often in the same order (the same item last every time). Each
+		// waits up to one backoff step (or Retry-After again, if shorter) longer, at random.
+		const spread = Math.min(retryAfterMs, 2 * policy.baseDelayMs);
+		return Math.min(retryAfterMs, policy.maxRetryAfterMs) + Math.round(random() * spread);
+	}
 	// Exponential backoff with full jitter: spreads retries of many items so they do not arrive together.
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));
 	return Math.round(ceiling / 2 + (random() * ceiling) / 2);

@@ -17,10 +17,17 @@ describe('retry policy', () => {
 	});
 
 	test('Retry-After is honoured, in seconds or as an HTTP date, and capped', () => {
-		expect(delayBeforeRetry('create', 1, { status: 429, retryAfter: '2' })).toBe(2000);
+		const low = () => 0;
+		expect(delayBeforeRetry('create', 1, { status: 429, retryAfter: '2' }, undefined, low)).toBe(2000);
 		expect(parseRetryAfter('Wed, 21 Oct 2015 07:28:10 GMT', Date.parse('Wed, 21 Oct 2015 07:28:00 GMT'))).toBe(10_000);
-		expect(delayBeforeRetry('read', 1, { status: 429, retryAfter: '86400' })).toBe(60_000);
+		expect(delayBeforeRetry('read', 1, { status: 429, retryAfter: '86400' }, undefined, low)).toBe(60_000);
 		expect(parseRetryAfter('soon')).toBeUndefined();
+	});
+
+	test('after Retry-After, requests spread over up to one more second, so those that waited together do not meet the limit together', () => {
+		expect(delayBeforeRetry('create', 1, { status: 429, retryAfter: '1' }, undefined, () => 0.999)).toBe(1999);
+		// A short Retry-After is spread by itself at most.
+		expect(delayBeforeRetry('create', 1, { status: 429, retryAfter: '0.2' }, undefined, () => 0.999)).toBe(400);
 	});
 
 	test('backoff grows, is jittered, and stops after the last attempt', () => {
