@@ -1,20 +1,18 @@
+import { SCHEDULE, type Bounds } from './schedule';
+
 /**
  * The run's yardstick: what the hand-built loop (a check every 10 s per task) would have spent by now, against what
  * this run spent. The schedule saves checks while tasks cannot finish; the savings pay for the end spurt: when only
- * a few tasks are left (the execution waits on them alone), they are checked more often, but only while the run
- * has spent no more than the loop would have.
+ * a few tasks are left (the execution waits on them alone), those inside their window are checked more often, but
+ * only while the run has spent no more than the loop would have.
  */
-
-/** Tuning, each with its reason. */
-export const BUDGET = {
-	/** The hand-built loop's interval: the API document's examples poll every 10 s. */
-	loopIntervalMs: 10_000,
+const TAIL = {
 	/** Leeway per task, for the early check the loop does not make (it checks first after 10 s). */
 	slackPerTask: 0.5,
 	/** The end spurt starts when fewer tasks than this are left… */
-	tailTasks: 5,
+	tasks: 5,
 	/** …or fewer than this share of the run's tasks, so that a big batch's last finishes are not noticed late. */
-	tailShare: 0.1,
+	share: 0.1,
 };
 
 export class RunBudget {
@@ -30,22 +28,34 @@ export class RunBudget {
 
 	/** A task settled after `ageMs`: the loop would have checked it once per started 10 s. */
 	settle(ageMs: number): void {
-		this.settledLoopChecks += Math.max(1, Math.ceil(ageMs / BUDGET.loopIntervalMs));
+		this.settledLoopChecks += Math.max(1, Math.ceil(ageMs / SCHEDULE.loopIntervalMs));
 	}
 
-	/** Whether this run has spent no more than the loop by now; `pendingAgesMs`: the ages of tasks still waiting. */
-	withinLoop(pendingAgesMs: readonly number[]): boolean {
-		let earned = this.settledLoopChecks + BUDGET.slackPerTask * this.taskCount;
-		for (const age of pendingAgesMs) earned += Math.floor(Math.max(0, age) / BUDGET.loopIntervalMs);
-		return this.spent <= earned;
+	/** Whether the end spurt is on with `pending` tasks left. */
+	inTail(pending: number): boolean {
+		return this.tailShare(pending) < 1;
 	}
 
 	/**
-	 * The share of the full window gap to use with `pending` tasks left (1: no end spurt). Squared: the gap shrinks
-	 * slowly at first and fast for the last few, whose finish ends the execution.
+	 * The gap inside a finish window: shorter near the end of the run, while the run has spent no more than the loop.
+	 * `pendingAgesMs`: the ages of the tasks still waiting (the loop's checks for them so far).
 	 */
-	tailShare(pending: number): number {
-		const share = pending / Math.max(BUDGET.tailTasks, BUDGET.tailShare * this.taskCount);
-		return Math.min(1, share) ** 2;
+	windowGap(pendingAgesMs: readonly number[], bounds: Bounds): number {
+		const share = this.tailShare(pendingAgesMs.length);
+		const full = Math.min(SCHEDULE.windowGapMs, bounds.maxMs);
+		if (share >= 1 || !this.withinLoop(pendingAgesMs)) return full;
+		return Math.min(Math.max(bounds.minMs, SCHEDULE.windowGapMs * share), bounds.maxMs);
+	}
+
+	private withinLoop(pendingAgesMs: readonly number[]): boolean {
+		let earned = this.settledLoopChecks + TAIL.slackPerTask * this.taskCount;
+		for (const age of pendingAgesMs)
+			earned += Math.floor(Math.max(0, age) / SCHEDULE.loopIntervalMs);
+		return this.spent <= earned;
+	}
+
+	/** Squared: the gap shrinks slowly at first and fast for the last few, whose finish ends the execution. */
+	private tailShare(pending: number): number {
+		return Math.min(1, pending / Math.max(TAIL.tasks, TAIL.share * this.taskCount)) ** 2;
 	}
 }

@@ -6,18 +6,12 @@
 
 /** Tuning, each with its reason. */
 const WINDOW = {
-	/**
-	 * The window opens where this share of the (still possible) durations lies below: earlier checks would
-	 * almost always find the task running. 5 % rather than 2 % saved about 3 % of a warm run's checks in
-	 * virtual-time runs of the benchmark's mix, its p95 unchanged, once a model has manySamples durations.
-	 */
+	/** The window opens where this share of the still possible durations lies below: a check 19 times in 20 later. */
 	startShare: 0.05,
 	/**
-	 * With fewer durations than this the low tail is poorly known (a new task falls below the shortest of n with
-	 * chance 1 / (n + 1)): the window opens at fewSamplesStartShare. In the benchmark's warm run of 50 tasks (12
-	 * per model), three veo2 tasks 4 s shorter than any learned one finished before their window opened: at 5 %
-	 * noticed 7 s late, at 2 % up to 5.9 s (p95 5.5–5.9 s against a target of 5.7 s), at 1 % within the gap; 1 %
-	 * costs about one check in 200 more in virtual-time runs of that mix (seeds 1–7).
+	 * With fewer durations than manySamples the low tail is poorly known (a new task falls below the shortest of n
+	 * with chance 1 / (n + 1), over 3 % below 30): the window opens at fewSamplesStartShare, so that a task shorter
+	 * than any learned one is not left unchecked before it.
 	 */
 	manySamples: 30,
 	fewSamplesStartShare: 0.01,
@@ -25,9 +19,11 @@ const WINDOW = {
 	minShareAhead: 0.02,
 	/** Durations are timestamps a second apart at best (status_update_time): no finer kernel than that. */
 	minBandwidthMs: 1000,
-	/** Fewer samples than this say little about the spread: assume a fifth of their median each way. */
+	/** Fewer samples than this say nothing about the spread: assume a fifth of their median each way. */
 	fewSamples: 3,
 	fewSamplesShare: 0.2,
+	/** Bisection steps: 40 halvings of a range of hours end well below a millisecond. */
+	bisections: 40,
 };
 
 /** Where a running task is expected to finish (epoch ms): from `opensAt` on; learned durations end at `endsAt`. */
@@ -41,26 +37,27 @@ export interface FinishWindow {
 	samples: number;
 }
 
-function sorted(values: readonly number[]): number[] {
-	return [...values].sort((a, b) => a - b);
+function quantile(values: readonly number[], q: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
-function quantileOfSorted(values: readonly number[], q: number): number {
-	const at = Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))));
-	return values[at];
+/** The middle of the learned durations (for the hand-off's expected finish). */
+export function medianDuration(durations: readonly number[]): number | undefined {
+	return durations.length ? quantile(durations, 0.5) : undefined;
 }
 
 /** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range), at least a second. */
 export function bandwidthOf(durations: readonly number[]): number {
-	const values = sorted(durations);
-	const n = values.length;
+	const n = durations.length;
 	if (n === 0) return WINDOW.minBandwidthMs;
 	if (n < WINDOW.fewSamples) {
-		return Math.max(WINDOW.minBandwidthMs, WINDOW.fewSamplesShare * quantileOfSorted(values, 0.5));
+		return Math.max(WINDOW.minBandwidthMs, WINDOW.fewSamplesShare * quantile(durations, 0.5));
 	}
-	const mean = values.reduce((sum, v) => sum + v, 0) / n;
-	const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
-	const iqr = quantileOfSorted(values, 0.75) - quantileOfSorted(values, 0.25);
+	const mean = durations.reduce((sum, v) => sum + v, 0) / n;
+	const sd = Math.sqrt(durations.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
+	// 1.34: the interquartile range of a normal distribution in standard deviations; 0.9 n^-1/5: Silverman's factor.
+	const iqr = quantile(durations, 0.75) - quantile(durations, 0.25);
 	const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
 	return Math.max(WINDOW.minBandwidthMs, 0.9 * spread * n ** -0.2);
 }
@@ -92,11 +89,9 @@ export function finishWindow(
 		durations.length < WINDOW.fewSamples
 			? Infinity
 			: last - (windowStart(durations, bandwidth, -Infinity) ?? last);
-	const age = runningAt - anchorAt;
-	const opensAfter = windowStart(durations, bandwidth, age);
-	const samples = durations.length;
-	if (opensAfter === undefined) return { endsAt: anchorAt + last, widthMs, samples };
-	return { opensAt: anchorAt + opensAfter, endsAt: anchorAt + last, widthMs, samples };
+	const opensAfter = windowStart(durations, bandwidth, runningAt - anchorAt);
+	const window = { endsAt: anchorAt + last, widthMs, samples: durations.length };
+	return opensAfter === undefined ? window : { ...window, opensAt: anchorAt + opensAfter };
 }
 
 /**
@@ -108,23 +103,17 @@ function windowStart(
 	bandwidth: number,
 	age: number,
 ): number | undefined {
-	const first = Math.min(...durations) - bandwidth;
-	const from = Math.max(age, first);
+	const from = Math.max(age, Math.min(...durations) - bandwidth);
 	const ahead = shareAbove(from, durations, bandwidth);
 	if (ahead < WINDOW.minShareAhead) return undefined;
 	const share =
 		durations.length < WINDOW.manySamples ? WINDOW.fewSamplesStartShare : WINDOW.startShare;
 	let low = from;
 	let high = Math.max(...durations) + bandwidth;
-	for (let i = 0; i < 40; i++) {
+	for (let i = 0; i < WINDOW.bisections; i++) {
 		const mid = (low + high) / 2;
 		if (1 - shareAbove(mid, durations, bandwidth) / ahead >= share) high = mid;
 		else low = mid;
 	}
 	return high;
-}
-
-/** The middle of the learned durations (for the hand-off's expected finish). */
-export function medianDuration(durations: readonly number[]): number | undefined {
-	return durations.length ? quantileOfSorted(sorted(durations), 0.5) : undefined;
 }

@@ -79,11 +79,14 @@ export async function settleTasks(
 function stillRunning(outcome: Outcome, json: IDataObject, passStartedAt: number): Settled {
 	const status = outcome.last?.status ?? String(json.status ?? 'unknown');
 	const waitingSince = new Date(outcome.item.waitingSinceMs ?? passStartedAt).toISOString();
-	// The next pass reads it back (createdAtOf), so a task handed on still teaches its model a whole duration.
+	// The next pass reads them back (createdAtOf, json.model): whichever worker runs it learns a whole duration.
 	const createdAt = outcome.createdAtMs ?? outcome.item.createdAtMs;
-	const taskCreatedAt = createdAt !== undefined ? { task_created_at: new Date(createdAt).toISOString() } : {};
+	const taskCreatedAt =
+		createdAt !== undefined ? { task_created_at: new Date(createdAt).toISOString() } : {};
+	const model = outcome.item.task.model ?? outcome.item.model;
+	const taskModel = typeof json.model !== 'string' && model !== undefined ? { model } : {};
 	const item = {
-		json: { ...json, ...taskCreatedAt, status, waiting_since: waitingSince },
+		json: { ...json, ...taskCreatedAt, ...taskModel, status, waiting_since: waitingSince },
 		pairedItem: { item: outcome.item.itemIndex },
 	};
 	return { as: 'stillRunning', item };
@@ -98,8 +101,12 @@ async function settleOne(
 	const { itemIndex, task } = outcome.item;
 	const pairedItem = { item: itemIndex };
 	if (outcome.outcome !== 'completed') {
-		const lastKnown = outcome.last?.status ?? (typeof json.status === 'string' ? json.status : undefined);
-		const status = outcome.outcome === 'timedOut' ? (lastKnown ?? 'unknown') : (outcome.last?.status ?? 'failed');
+		const lastKnown =
+			outcome.last?.status ?? (typeof json.status === 'string' ? json.status : undefined);
+		const status =
+			outcome.outcome === 'timedOut'
+				? (lastKnown ?? 'unknown')
+				: (outcome.last?.status ?? 'failed');
 		const error = outcome.error ?? `Task ${task.id} did not complete`;
 		return { as: 'failed', item: { json: { ...json, status, error }, pairedItem } };
 	}
