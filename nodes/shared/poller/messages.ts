@@ -1,6 +1,7 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { failureReasonOf } from '../taskStatus';
+import type { Task } from './taskState';
 import type { PollSnapshot } from './types';
 
 /** Human-readable text of whatever a status request threw. */
@@ -27,14 +28,10 @@ function formatDuration(ms: number): string {
 	return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 }
 
-/** `lastError`: the error of the latest attempt, if that attempt failed. */
-export function timeoutMessage(
-	taskId: string,
-	timeoutMs: number,
-	last?: PollSnapshot,
-	lastError?: string,
-) {
-	const parts = [last ? `last status: ${last.status}` : 'no status received'];
-	if (lastError) parts.push(`last error: ${lastError}`);
-	return `Task ${taskId} did not finish within ${formatDuration(timeoutMs)} (${parts.join('; ')})`;
+/** Names the task, its last status and, if its latest check failed, that error. */
+export function timeoutMessage(task: Task, timeoutMs: number): string {
+	const parts = [task.last ? `last status: ${task.last.status}` : 'no status received'];
+	if (task.lastError) parts.push(`last error: ${task.lastError}`);
+	const within = formatDuration(timeoutMs);
+	return `Task ${task.target.taskId} did not finish within ${within} (${parts.join('; ')})`;
 }

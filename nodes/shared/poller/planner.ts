@@ -1,26 +1,33 @@
-import { RunBudget } from './budget';
 import type { LearnedDurations } from './learnedDurations';
-import { type Bounds, expectedFinish, nextCheck, staggerOf } from './schedule';
+import { SCHEDULE, type Bounds, expectedFinish, nextCheck, staggerOf } from './schedule';
 import { bornBy, type Task } from './taskState';
 
 /**
  * The schedule of one run: when each task is due (schedule.ts decides, with what is known of its model), and how
- * the tasks inform each other. A finish teaches its model's durations and opens its peers' window; when few tasks
- * are left, those inside their window are checked sooner, within the run's budget (budget.ts).
+ * its tasks inform each other. A finish teaches its model's durations and opens its peers' window. The end spurt:
+ * when few tasks are left (the execution waits on them alone), those inside their window are checked more often,
+ * paid for by what the schedule saved against the hand-built loop, and only while the run has spent no more than it.
  */
+const TAIL = {
+	/** Leeway per task in the run's budget, for the early check the loop does not make (it looks first after 10 s). */
+	slackPerTask: 0.5,
+	/** The spurt starts when fewer tasks than this are left, or fewer than `share` of them (a big batch's last few). */
+	tasks: 5,
+	share: 0.1,
+};
+
 export class RunPlanner {
-	readonly budget: RunBudget;
 	/** This run's tasks per model. */
 	private readonly byModel = new Map<string, Task[]>();
-	/** Plans made so far: of two checks due at once, the one planned first goes first. */
-	private plans = 0;
+	/** Checks spent, and what the loop would have spent on the tasks already settled. */
+	private spent = 0;
+	private loopSpentOnSettled = 0;
 
 	constructor(
 		private readonly tasks: readonly Task[],
 		private readonly durations: LearnedDurations,
 		private readonly bounds: Bounds,
 	) {
-		this.budget = new RunBudget(tasks.length);
 		for (const task of tasks) {
 			if (!this.byModel.has(modelOf(task))) this.byModel.set(modelOf(task), []);
 			this.byModel.get(modelOf(task))!.push(task);
@@ -30,14 +37,12 @@ export class RunPlanner {
 	/** Plans the task's next check after an answer (or before its first check). */
 	plan(task: Task, now: number): void {
 		const check = nextCheck(task, now, this.knowledgeOf(task, now), this.bounds);
-		task.mode = check.mode;
-		this.setDue(task, check.at);
+		Object.assign(task, { mode: check.mode, dueAt: check.at });
 	}
 
-	/** A check at `at`, whatever the schedule says (a retry, a 429's pause). */
-	setDue(task: Task, at: number): void {
-		task.dueAt = at;
-		task.dueSeq = ++this.plans;
+	/** A check starts: it counts against the run's budget. */
+	spend(): void {
+		this.spent++;
 	}
 
 	/** The waiting task whose check is due first. */
@@ -45,8 +50,7 @@ export class RunPlanner {
 		let next: Task | undefined;
 		for (const t of this.tasks) {
 			if (t.settled || t.checking || t.dueAt === Infinity) continue;
-			if (!next || t.dueAt < next.dueAt || (t.dueAt === next.dueAt && t.dueSeq < next.dueSeq))
-				next = t;
+			if (!next || t.dueAt < next.dueAt) next = t;
 		}
 		return next;
 	}
@@ -70,13 +74,15 @@ export class RunPlanner {
 		}
 	}
 
-	/** A task settled. Few tasks left: the execution waits on them alone, so those in their window look sooner. */
+	/** A task settled: the loop would have checked it once per started 10 s of its life. Then the end spurt. */
 	settled(task: Task, now: number): void {
-		this.budget.settle(now - bornBy(task));
-		const pending = this.tasks.filter((t) => !t.settled);
-		if (!this.budget.inTail(pending.length)) return;
+		this.loopSpentOnSettled += Math.max(
+			1,
+			Math.ceil((now - bornBy(task)) / SCHEDULE.loopIntervalMs),
+		);
+		if (this.tailShare() >= 1) return;
 		const gap = this.windowGap(now);
-		for (const t of pending) if (t.mode === 'window') this.moveUp(t, now + gap);
+		for (const t of this.tasks) if (!t.settled && t.mode === 'window') this.moveUp(t, now + gap);
 	}
 
 	/** What a task handed off carries to the next pass: its deadline, creation and expected finish. */
@@ -88,7 +94,7 @@ export class RunPlanner {
 	/** Brings a task's next check forward to `at` (never sooner than the least gap after its last one). */
 	private moveUp(task: Task, at: number): void {
 		const earliest = Math.max(at, (task.lastPollAt ?? -Infinity) + this.bounds.minMs);
-		if (!task.settled && !task.checking && earliest < task.dueAt) this.setDue(task, earliest);
+		if (!task.settled && !task.checking && earliest < task.dueAt) task.dueAt = earliest;
 	}
 
 	private knowledgeOf(task: Task, now: number) {
@@ -96,9 +102,27 @@ export class RunPlanner {
 		return { durations: this.durations.of(modelOf(task)), peers, windowGapMs: this.windowGap(now) };
 	}
 
+	/** The gap inside a window: shorter in the end spurt, while the run has spent no more than the loop. */
 	private windowGap(now: number): number {
-		const ages = this.tasks.filter((t) => !t.settled).map((t) => now - bornBy(t));
-		return this.budget.windowGap(ages, this.bounds);
+		const full = Math.min(SCHEDULE.windowGapMs, this.bounds.maxMs);
+		const share = this.tailShare();
+		if (share >= 1 || !this.withinLoop(now)) return full;
+		return Math.min(Math.max(this.bounds.minMs, SCHEDULE.windowGapMs * share), this.bounds.maxMs);
+	}
+
+	/** Whether the run has spent no more than the loop would have by now. */
+	private withinLoop(now: number): boolean {
+		let earned = this.loopSpentOnSettled + TAIL.slackPerTask * this.tasks.length;
+		for (const t of this.tasks) {
+			if (!t.settled) earned += Math.floor(Math.max(0, now - bornBy(t)) / SCHEDULE.loopIntervalMs);
+		}
+		return this.spent <= earned;
+	}
+
+	/** The share of the full window gap in the spurt (1: none); squared, so the last few, which end it, look most. */
+	private tailShare(): number {
+		const pending = this.tasks.filter((t) => !t.settled).length;
+		return Math.min(1, pending / Math.max(TAIL.tasks, TAIL.share * this.tasks.length)) ** 2;
 	}
 }
 

@@ -5,17 +5,18 @@ import { finalStateOf } from '../taskStatus';
 import { LearnedDurations } from './learnedDurations';
 import { errorText, failureMessage, namingTask, timeoutMessage } from './messages';
 import { RunPlanner } from './planner';
-import { SCHEDULE, checkAt, retryDelay, type Bounds } from './schedule';
+import { checkAt, retryDelay, type Bounds } from './schedule';
 import { RequestSlots } from './slots';
-import { finishedAt, mayTimeOut, newTask, observe, type Task } from './taskState';
-import type {
-	ErrorVerdict,
-	PollClock,
-	PollOptions,
-	PollOutcome,
-	PollSnapshot,
-	PollTarget,
-} from './types';
+import {
+	API_RESOLUTION_MS,
+	finishedAt,
+	mayTimeOut,
+	newTask,
+	observe,
+	outcomeOf,
+	type Task,
+} from './taskState';
+import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 
 /** Thrown when the execution is cancelled; `pending` holds every task not yet settled, so no id is lost. */
 export class PollAborted extends Error {
@@ -36,7 +37,7 @@ type Settled = Pick<PollOutcome, 'outcome'> & Partial<PollOutcome>;
 /** Waits for many tasks at once; resolves one outcome per target, in input order. The loop: PollRun.run. */
 export async function pollUntilDone(targets: PollTarget[], options: PollOptions) {
 	const clock = options.clock ?? realClock;
-	const minMs = Math.max(0, options.minIntervalMs ?? SCHEDULE.resolutionMs);
+	const minMs = Math.max(0, options.minIntervalMs ?? API_RESOLUTION_MS);
 	const bounds = { minMs, maxMs: Math.max(minMs, options.pollIntervalMs) };
 	const startedAt = clock.now();
 	const tasks = targets.map((target, index) => {
@@ -46,8 +47,7 @@ export async function pollUntilDone(targets: PollTarget[], options: PollOptions)
 	const { pace, requestsPerSecond, maxConcurrentRequests, durations } = options;
 	const slots = new RequestSlots(pace, requestsPerSecond, maxConcurrentRequests);
 	const planner = new RunPlanner(tasks, durations ?? new LearnedDurations(), bounds);
-	const handOffAt =
-		startedAt + ((options.handOffAfterMs ?? 0) > 0 ? options.handOffAfterMs! : Infinity);
+	const handOffAt = startedAt + (options.handOffAfterMs || Infinity);
 	return await new PollRun(options, clock, bounds, tasks, slots, planner).run(startedAt, handOffAt);
 }
 
@@ -127,24 +127,24 @@ class PollRun {
 
 	/** 'retry': again with backoff; a 429: everyone with this key waits (the task has not failed); 'fatal': it fails. */
 	private onError(task: Task, ticket: PaceTicket, error: unknown, now: number): void {
-		const verdict = verdictOn(error, this.options.classifyError);
+		const verdict = verdictOn(error, this.options);
 		task.lastError = errorText(error);
 		if (verdict === 'fatal') {
 			const message = namingTask(task.target.taskId, task.lastError);
 			return this.settle(task, now, { outcome: 'failed', error: message });
 		}
-		const retryIn = (ms: number) => this.planner.setDue(task, checkAt(task, now, ms, this.bounds));
-		if (verdict === 'retry') return retryIn(retryDelay(++task.errors));
-		const { retryAfterMs } = verdict;
+		const { retryAfterMs } = verdict === 'retry' ? { retryAfterMs: NaN } : verdict;
 		const waitMs = Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : this.bounds.maxMs;
-		this.slots.pace.rateLimited(ticket, now, waitMs);
-		retryIn(waitMs);
+		if (verdict !== 'retry') this.slots.pace.rateLimited(ticket, now, waitMs);
+		const delayMs = verdict === 'retry' ? retryDelay(++task.errors) : waitMs;
+		task.dueAt = checkAt(task, now, delayMs, this.bounds);
 	}
 
 	private timeOut(task: Task, now: number): void {
-		const { timeoutMs } = this.options;
-		const error = timeoutMessage(task.target.taskId, timeoutMs, task.last, task.lastError);
-		this.settle(task, now, { outcome: 'timedOut', error });
+		this.settle(task, now, {
+			outcome: 'timedOut',
+			error: timeoutMessage(task, this.options.timeoutMs),
+		});
 	}
 
 	/** Every task still running leaves as 'stillRunning', with what the next pass needs to go on. */
@@ -157,7 +157,7 @@ class PollRun {
 
 	private settle(task: Task, now: number, how: Settled): void {
 		task.settled = true;
-		this.outcomes[task.index] = outcomeOf(task, now, how);
+		this.outcomes[task.index] = { ...outcomeOf(task, now), ...how };
 		this.options.onOutcome?.(this.outcomes[task.index]);
 		this.planner.settled(task, now);
 	}
@@ -168,8 +168,8 @@ class PollRun {
 			const task = this.planner.nextDue();
 			if (!task || task.dueAt > now) return;
 			const ticket = this.slots.take(now, this.pending());
-			this.planner.budget.spend();
-			void check(task, ticket, now, this.options.fetchStatus).then((answer) => {
+			this.planner.spend();
+			void check(task, ticket, now, this.options).then((answer) => {
 				this.answers.push(answer);
 				this.slots.done();
 				if (!this.stopped) this.wake?.();
@@ -202,15 +202,10 @@ class PollRun {
 }
 
 /** One status request, started at `now`; a synchronous throw of fetchStatus counts as its error. */
-async function check(
-	task: Task,
-	ticket: PaceTicket,
-	now: number,
-	fetch: PollOptions['fetchStatus'],
-) {
+async function check(task: Task, ticket: PaceTicket, now: number, options: PollOptions) {
 	Object.assign(task, { polls: task.polls + 1, checking: true, lastPollAt: now, dueAt: Infinity });
 	const answer: Answer = await Promise.resolve()
-		.then(() => fetch(task.target))
+		.then(() => options.fetchStatus(task.target))
 		.then(
 			(snapshot) => ({ task, ticket, snapshot }),
 			(error: unknown) => ({ task, ticket, error }),
@@ -220,24 +215,10 @@ async function check(
 }
 
 /** The caller's verdict on an error; a classifier that throws makes it fatal. */
-function verdictOn(error: unknown, classify: (error: unknown) => ErrorVerdict): ErrorVerdict {
+function verdictOn(error: unknown, options: PollOptions): ReturnType<PollOptions['classifyError']> {
 	try {
-		return classify(error);
+		return options.classifyError(error);
 	} catch {
 		return 'fatal';
 	}
-}
-
-/** The outcome of a task that settled at `now`, without the fields it has no value for. */
-function outcomeOf(task: Task, now: number, how: Settled): PollOutcome {
-	const { key, taskId } = task.target;
-	const outcome = {
-		key,
-		taskId,
-		polls: task.polls,
-		elapsedMs: now - task.startedAt,
-		last: task.last,
-	};
-	const fields = Object.entries({ ...outcome, ...how }).filter(([, value]) => value !== undefined);
-	return Object.fromEntries(fields) as unknown as PollOutcome;
 }

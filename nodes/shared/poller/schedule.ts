@@ -1,112 +1,95 @@
 /**
  * When to look at one task next: one pure policy from the task's timeline (checks, progress, creation, generation
- * start) and what is known of its model (learned durations, its peers in this run) to the time of its next check.
- *
- * A check costs a request; a finish noticed late costs the workflow time. The hand-built loop checks every 10 s and
- * notices a finish 5 s late on average. This schedule spends checks where a task can finish, by mode:
- * early, one check soon after the start (tasks that fail at once); progress, by the task's own extrapolated finish;
- * waiting, asleep until its model's finish window opens (window.ts); window, a check every window gap inside it, and
- * fewer past it; blind, nothing known of the model: its tasks take turns, staggered, until a first finish opens the
- * window for all (planner.ts). Every gap stays within [minIntervalMs, Poll Interval]; none passes the deadline unseen.
+ * start) and what is known of its model (learned durations, peers in this run) to the time of its next check.
+ * A check costs a request, a finish noticed late costs the workflow time; the hand-built loop checks every 10 s.
+ * The modes: early, one check soon after the start; progress, by the task's extrapolated finish; waiting, asleep
+ * until its model's finish window opens (window.ts); window, every window gap inside it, fewer past it; blind,
+ * nothing known: the model's tasks take turns until a first finish opens the window for all (planner.ts).
  */
 import type { ModelDurations } from './learnedDurations';
-import { bornBy, type CheckMode, type ProgressSample, type Task } from './taskState';
+import {
+	API_RESOLUTION_MS,
+	bornBy,
+	type CheckMode,
+	type ProgressSample,
+	type Task,
+} from './taskState';
 import { finishWindow, medianDuration, type FinishWindow } from './window';
 
 /** Tuning, each beside its reason. */
 export const SCHEDULE = {
-	/** The hand-built loop's interval, the yardstick (the API document's examples poll every 10 s). */
+	/** The hand-built loop's interval, the yardstick: the API document's examples poll every 10 s. */
 	loopIntervalMs: 10_000,
-	/**
-	 * The API's statuses change on a scale of a second (its timestamps are whole seconds): the least gap between two
-	 * checks, the gap near a finish predicted from progress, that prediction's least uncertainty, and how long before
-	 * its deadline a task gets its last look.
-	 */
-	resolutionMs: 1000,
-	/** The early check, half a step after the least gap. */
+	/** The early check (tasks that fail at once), half a step after the least gap. */
 	firstCheckMs: 1500,
-	/** Inside a finish window: half the loop's interval, so a finish is noticed twice as soon as the loop does. */
+	/** Inside a finish window: half the loop's interval, so a finish is noticed twice as soon. */
 	windowGapMs: 5000,
-	/** A narrow window is checked at least this often across its width: cheap, since it is narrow. */
+	/** A narrow window is checked at least this often across its width (cheap: it is narrow). */
 	checksPerWindow: 2,
-	/** Blind, a model's tasks together look every this long (each every peers × this, no more often than the loop). */
+	/** Blind, a model's tasks together look this often (each every peers × this, never more often than the loop). */
 	blindPerPeerMs: 2000,
 	/** Past a window (learned or from progress) the gap grows by this share of the overshoot: a stuck task backs off. */
 	overdueShare: 0.25,
-	/**
-	 * While little is known of a model (blind, or a window from fewer than trustedSamples durations) no gap is longer
-	 * than this, whatever the Poll Interval: a window from a few durations can open late, and a finish it did not
-	 * foresee is noticed at most three loop intervals late.
-	 */
+	/** Little known (blind, or fewer than trustedSamples durations): no gap above three loop intervals. */
 	uncertainMaxGapMs: 30_000,
 	/** From this many durations on, a new task falls below all of them with chance under 10 % (1 / (n + 1)). */
 	trustedSamples: 10,
-	/** Near a finish predicted from progress, checks aim this long after it: one usually lands after it. */
+	/** Near a finish predicted from progress, checks aim this long after it, so one usually lands after it. */
 	finishMarginMs: 250,
-	/** Progress readings at least this many points apart give a steadier rate than two neighbours. */
+	/** Progress readings this many points apart give a steadier rate than two neighbours. */
 	minProgressSpan: 5,
 	/** Share of the time still to go added to a progress estimate's uncertainty: progress is rarely quite linear. */
 	progressErrorShare: 0.05,
 };
 
 /** The gaps allowed: minIntervalMs and the Poll Interval. */
-export interface Bounds {
-	minMs: number;
-	maxMs: number;
-}
-
+export type Bounds = { minMs: number; maxMs: number };
 /** What is known of a task's model: its learned durations, its peers in this run, the run's window gap. */
-export interface ModelKnowledge {
-	durations: ModelDurations;
-	peers: number;
-	windowGapMs: number;
-}
+export type ModelKnowledge = { durations: ModelDurations; peers: number; windowGapMs: number };
 
 export function clamp(value: number, min: number, max: number): number {
 	return Math.min(Math.max(value, min), Math.max(min, max));
 }
 
+type Plan = { delayMs: number; mode: CheckMode };
+
 /** The next check of `task`, planned at `now` (after an answer, or before its first check). */
 export function nextCheck(task: Task, now: number, known: ModelKnowledge, bounds: Bounds) {
-	if (task.polls === 0) {
-		// A task already past its deadline (a late hand-off pass) gets its one look at once.
-		const overdue = task.deadline - SCHEDULE.resolutionMs <= now;
-		return {
-			at: overdue ? now : checkAt(task, now, SCHEDULE.firstCheckMs, bounds),
-			mode: 'early' as CheckMode,
-		};
-	}
+	// A task already past its deadline (a late hand-off pass) gets its one look at once.
+	const overdue = task.polls === 0 && task.deadline - API_RESOLUTION_MS <= now;
+	const { delayMs, mode } = delayOf(task, now, known, bounds);
+	return { at: overdue ? now : checkAt(task, now, delayMs, bounds), mode };
+}
+
+function delayOf(task: Task, now: number, known: ModelKnowledge, bounds: Bounds): Plan {
+	if (task.polls === 0) return { delayMs: SCHEDULE.firstCheckMs, mode: 'early' };
 	const eta = estimateFromProgress(task.samples);
-	if (eta)
-		return {
-			at: checkAt(task, now, progressDelay(eta, now - task.startedAt), bounds),
-			mode: 'progress' as CheckMode,
-		};
+	if (eta) return { delayMs: progressDelay(eta, now - task.startedAt), mode: 'progress' };
 	const window = windowOf(task, known.durations, now);
 	const trusted = (window?.samples ?? 0) >= SCHEDULE.trustedSamples;
 	const maxGap = trusted ? bounds.maxMs : Math.min(bounds.maxMs, SCHEDULE.uncertainMaxGapMs);
-	const { delayMs, mode } = window
+	const plan = window
 		? windowDelay(window, now, known.windowGapMs)
 		: { delayMs: blindDelay(task, known.peers, maxGap), mode: 'blind' as const };
-	return { at: checkAt(task, now, clamp(delayMs, bounds.minMs, maxGap), bounds), mode };
+	return { ...plan, delayMs: clamp(plan.delayMs, bounds.minMs, maxGap) };
 }
 
 /** `now + delayMs` within the bounds; a check that would pass the deadline is a last look just before it instead. */
 export function checkAt(task: Task, now: number, delayMs: number, bounds: Bounds): number {
 	const at = now + clamp(delayMs, bounds.minMs, bounds.maxMs);
-	return Math.min(at, Math.max(now + bounds.minMs, task.deadline - SCHEDULE.resolutionMs));
+	return Math.min(at, Math.max(now + bounds.minMs, task.deadline - API_RESOLUTION_MS));
 }
 
 /** Asleep until one gap into a window that opens later than one gap from now; else inside it, or past it. */
-function windowDelay(window: FinishWindow, now: number, windowGapMs: number) {
+function windowDelay(window: FinishWindow, now: number, windowGapMs: number): Plan {
 	const narrowGap = Math.min(windowGapMs, window.widthMs / SCHEDULE.checksPerWindow);
 	if (window.opensAt !== undefined && window.opensAt > now + windowGapMs) {
-		return { delayMs: window.opensAt + narrowGap - now, mode: 'waiting' as const };
+		return { delayMs: window.opensAt + narrowGap - now, mode: 'waiting' };
 	}
 	// The width says how closely to look inside the window, nothing about a task that outlived it.
 	const overshoot = Math.max(0, now - window.endsAt);
 	const gap = overshoot > 0 ? windowGapMs : narrowGap;
-	return { delayMs: gap + SCHEDULE.overdueShare * overshoot, mode: 'window' as const };
+	return { delayMs: gap + SCHEDULE.overdueShare * overshoot, mode: 'window' };
 }
 
 /** Blind: the peers share the looking; the first gap is staggered over half a gap to one and a half. */
@@ -143,14 +126,11 @@ export function expectedFinish(task: Task, known: ModelDurations): number | unde
 
 /** Backoff after a retryable error: 1 s, 2 s, 4 s … per consecutive error (the exponent capped against overflow). */
 export function retryDelay(consecutiveErrors: number): number {
-	return 1000 * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20);
+	return API_RESOLUTION_MS * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20);
 }
 
 /** When a task is expected to finish (ms since waiting began), ± uncertaintyMs. */
-export interface FinishEstimate {
-	finishAtMs: number;
-	uncertaintyMs: number;
-}
+type FinishEstimate = { finishAtMs: number; uncertaintyMs: number };
 
 /**
  * Linear extrapolation of the progress readings to 100 %; undefined while progress is not rising. The rate runs from
@@ -173,7 +153,7 @@ export function estimateFromProgress(
 	const uncertaintyMs = remainingMs / span + msPerPoint + SCHEDULE.progressErrorShare * remainingMs;
 	return {
 		finishAtMs: last.atMs + remainingMs,
-		uncertaintyMs: Math.max(SCHEDULE.resolutionMs, uncertaintyMs),
+		uncertaintyMs: Math.max(API_RESOLUTION_MS, uncertaintyMs),
 	};
 }
 
@@ -183,7 +163,7 @@ function progressDelay(eta: FinishEstimate, elapsedMs: number): number {
 	const closesAt = eta.finishAtMs + eta.uncertaintyMs;
 	if (elapsedMs < opensAt) return opensAt - elapsedMs;
 	if (elapsedMs > closesAt)
-		return SCHEDULE.resolutionMs + SCHEDULE.overdueShare * (elapsedMs - closesAt);
+		return API_RESOLUTION_MS + SCHEDULE.overdueShare * (elapsedMs - closesAt);
 	const untilFinish = Math.max(eta.finishAtMs - elapsedMs, 0) + SCHEDULE.finishMarginMs;
-	return Math.min(untilFinish, 2 * SCHEDULE.resolutionMs);
+	return Math.min(untilFinish, 2 * API_RESOLUTION_MS);
 }

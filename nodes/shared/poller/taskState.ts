@@ -1,11 +1,8 @@
 import { finalStateOf } from '../taskStatus';
-import type { PollSnapshot, PollTarget } from './types';
+import type { PollOutcome, PollSnapshot, PollTarget } from './types';
 
 /** A progress reading, `atMs` since waiting for the task began. */
-export interface ProgressSample {
-	atMs: number;
-	progress: number;
-}
+export type ProgressSample = { atMs: number; progress: number };
 
 /** What the schedule last planned for a task (schedule.ts). */
 export type CheckMode = 'early' | 'progress' | 'waiting' | 'window' | 'blind';
@@ -26,9 +23,8 @@ export interface Task {
 	last?: PollSnapshot;
 	samples: ProgressSample[];
 	settled: boolean;
-	/** When its next check is due (Infinity while one is on the wire); `dueSeq` orders equal times. */
+	/** When its next check is due (Infinity while one is on the wire). */
 	dueAt: number;
-	dueSeq: number;
 	lastPollAt?: number;
 	/** The last answer that found it running. */
 	seenRunningAt?: number;
@@ -40,8 +36,8 @@ export interface Task {
 
 /** Statuses of a task still queued (not yet generating). The API document names `pending`; others are alike. */
 const QUEUED = /^(pending|queued|submitted|waiting|not[_ ]?start(ed)?)$/i;
-/** The API's timestamps are seconds apart at best: one this far off our clock still counts. */
-const CLOCK_SLACK_MS = 1000;
+/** The API's timestamps are whole seconds: one this far off our clock still counts, and nothing is finer. */
+export const API_RESOLUTION_MS = 1000;
 /** Progress readings kept per task; the progress estimate only needs recent ones. */
 const MAX_SAMPLES = 16;
 
@@ -51,7 +47,7 @@ export function newTask(
 	startedAt: number,
 	deadline: number,
 ): Task {
-	const counts = { polls: 0, errors: 0, dueAt: Infinity, dueSeq: 0, samples: [] };
+	const counts = { polls: 0, errors: 0, dueAt: Infinity, samples: [] };
 	const flags = { checking: false, settled: false, mode: 'early' as const };
 	return { target, index, startedAt, deadline, ...counts, ...flags, createdAt: target.createdAtMs };
 }
@@ -59,7 +55,7 @@ export function newTask(
 /** What an answer says of the task's life: its creation, its generation start (status_update_time), its progress. */
 export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
 	const plausible = (at?: number) =>
-		at !== undefined && at <= now + CLOCK_SLACK_MS ? at : undefined;
+		at !== undefined && at <= now + API_RESOLUTION_MS ? at : undefined;
 	task.createdAt ??= plausible(snapshot.createdAtMs);
 	const since = plausible(snapshot.statusSinceMs);
 	const status = String(snapshot.status ?? '');
@@ -91,8 +87,18 @@ export function mayTimeOut(task: Task, now: number): boolean {
 export function finishedAt(task: Task, snapshot: PollSnapshot, now: number): number {
 	const runningAt = task.seenRunningAt ?? task.createdAt ?? task.startedAt;
 	const since = snapshot.statusSinceMs;
-	if (since !== undefined && since >= runningAt - CLOCK_SLACK_MS && since <= now + CLOCK_SLACK_MS) {
+	if (
+		since !== undefined &&
+		since >= runningAt - API_RESOLUTION_MS &&
+		since <= now + API_RESOLUTION_MS
+	) {
 		return Math.min(since, now);
 	}
 	return (runningAt + now) / 2;
+}
+
+/** What every outcome says of a task settled at `now`. */
+export function outcomeOf(task: Task, now: number): Omit<PollOutcome, 'outcome'> {
+	const { key, taskId } = task.target;
+	return { key, taskId, polls: task.polls, elapsedMs: now - task.startedAt, last: task.last };
 }

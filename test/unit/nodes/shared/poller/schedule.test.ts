@@ -11,7 +11,7 @@ import {
 	staggerOf,
 	type ModelKnowledge,
 } from '../../../../../nodes/shared/poller/schedule';
-import { newTask, type Task } from '../../../../../nodes/shared/poller/taskState';
+import { API_RESOLUTION_MS, newTask, type Task } from '../../../../../nodes/shared/poller/taskState';
 import { bandwidthOf, finishWindow, medianDuration } from '../../../../../nodes/shared/poller/window';
 
 const bounds = { minMs: 1000, maxMs: 30_000 };
@@ -70,7 +70,7 @@ describe('estimateFromProgress', () => {
 		const early = estimateFromProgress([{ atMs: 2000, progress: 4 }])!;
 		const later = estimateFromProgress([{ atMs: 2000, progress: 4 }, { atMs: 30_000, progress: 60 }])!;
 		expect(later.uncertaintyMs).toBeLessThan(early.uncertaintyMs / 5);
-		expect(later.uncertaintyMs).toBeGreaterThanOrEqual(SCHEDULE.resolutionMs);
+		expect(later.uncertaintyMs).toBeGreaterThanOrEqual(API_RESOLUTION_MS);
 	});
 
 	test('no estimate without rising progress', () => {
@@ -95,7 +95,7 @@ describe('nextCheck: when to look at a task next', () => {
 		expect(asleep.at).toBeCloseTo(eta.finishAtMs - eta.uncertaintyMs, 6);
 		expect(asleep.at - 20_000).toBeGreaterThan(20_000);
 		const near = task(1, { samples: [{ atMs: 2000, progress: 4 }, { atMs: 48_000, progress: 96 }] });
-		expect(nextCheck(near, 49_500, known(), bounds).at - 49_500).toBe(SCHEDULE.resolutionMs);
+		expect(nextCheck(near, 49_500, known(), bounds).at - 49_500).toBe(API_RESOLUTION_MS);
 	});
 
 	test('waiting: a task sleeps until one gap into its model’s window; window: inside it, every gap', () => {
@@ -159,8 +159,8 @@ describe('nextCheck: when to look at a task next', () => {
 					const b = { minMs: min, maxMs: min + extra };
 					const t = task(polls, { samples, deadline });
 					const { at } = nextCheck(t, now, known({ total, generation: [] }, peers), b);
-					const lastLook = Math.max(now + min, deadline - SCHEDULE.resolutionMs);
-					const lateStart = polls === 0 && deadline - SCHEDULE.resolutionMs <= now;
+					const lastLook = Math.max(now + min, deadline - API_RESOLUTION_MS);
+					const lateStart = polls === 0 && deadline - API_RESOLUTION_MS <= now;
 					return Number.isFinite(at) && at <= Math.min(now + b.maxMs, lastLook) && (lateStart || at >= now + Math.min(min, lastLook - now));
 				},
 			),
