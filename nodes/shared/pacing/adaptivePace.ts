@@ -1,41 +1,31 @@
 /**
- * The pace of one API key: how many requests may start per second, learned from the API's answers the way TCP
- * learns a connection's window (additive increase, multiplicative decrease), so nobody has to know the account's
- * rate limit. Slow start: until the first 429 each request the pace held back adds 1 request/s (the rate doubles
- * every second of busy sending). A 429 halves the rate once per burst (answers to requests started before the last
- * cut are the same overload) and pauses every caller for its Retry-After; then the rate grows by increasePerSecond
- * per second of busy sending. A request that did not wait for its slot says nothing about the limit.
- * A caller may add bounds of its own: a ceiling (the user's Max Requests per Second) and a floor (a start outside
- * the key's slots, never during a pause). Counts time only, on the caller's clock; the caller sleeps.
+ * The pace of one API key, learned from the API's answers as TCP learns a window (additive increase,
+ * multiplicative decrease): nobody has to know the account's rate limit. Until the first 429 each request the pace
+ * held back adds 1 request/s (slow start). A 429 pauses every caller for its Retry-After and halves the rate once
+ * per burst; then it grows by increasePerSecond. A request that did not wait for its slot says nothing of the limit.
+ * Callers add bounds of their own: a ceiling, and a floor (never in a pause). Counts time only; the caller sleeps.
  */
 
 /** Tuning, each with its reason. */
 export const PACE = {
-	/** Where a key's pace starts: 10 requests/s, as TCP starts with 10 segments (RFC 6928); slow start does the rest. */
+	/** 10 requests/s at first, as TCP starts with 10 segments (RFC 6928); slow start does the rest. */
 	initialRate: 10,
 	/** A floor, so that a pace cut by many 429s still recovers (one request every 5 s). */
 	minRate: 0.2,
 	/** An upper bound after long success, so that a quiet key never bursts beyond what any API plan allows. */
 	maxRate: 100,
-	/** From half a 5 requests/s limit back to it in about 12 s: about one request in 50 meets a 429 while probing. */
+	/** Requests/s per second of busy sending after a 429: back from half a 5/s limit in about 50 requests. */
 	increasePerSecond: 0.2,
 	/** A 429 without Retry-After pauses everyone this long. */
 	defaultPauseMs: 1000,
-	/** Longest pause honoured, as for retries (retryPolicy.ts): a bogus Retry-After cannot stall a workflow. */
+	/** Longest pause honoured, as retryPolicy.ts's maxRetryAfterMs: a bogus Retry-After cannot stall a workflow. */
 	maxPauseMs: 60_000,
 };
 
 /** One request start; `busy`: the pace held it back (it started within one spacing of the earliest allowed time). */
-export interface PaceTicket {
-	startAt: number;
-	busy: boolean;
-}
-
+export type PaceTicket = { startAt: number; busy: boolean };
 /** A caller's own bounds: no start before `ceilingAt`; a start at `floorAt` even before the key's next slot. */
-export interface OwnBounds {
-	ceilingAt?: number;
-	floorAt?: number;
-}
+export type OwnBounds = { ceilingAt?: number; floorAt?: number };
 
 export class AdaptivePace {
 	private rate: number;

@@ -22,16 +22,13 @@ export function failureMessage(taskId: string, snapshot: PollSnapshot): string {
 	return reason ? `${base}: ${reason}` : base;
 }
 
-function formatDuration(ms: number): string {
-	const [value, unit] = ms >= 60_000 ? [ms / 60_000, 'minute'] : [ms / 1000, 'second'];
-	const rounded = Math.round(value * 10) / 10;
-	return `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
-}
-
-/** Names the task, its last status and, if its latest check failed, that error. */
+/** Names the task, the time-out (in minutes or seconds), its last status and, if its latest check failed, that error. */
 export function timeoutMessage(task: Task, timeoutMs: number): string {
+	const [value, unit] =
+		timeoutMs >= 60_000 ? [timeoutMs / 60_000, 'minute'] : [timeoutMs / 1000, 'second'];
+	const rounded = Math.round(value * 10) / 10;
 	const parts = [task.last ? `last status: ${task.last.status}` : 'no status received'];
 	if (task.lastError) parts.push(`last error: ${task.lastError}`);
-	const within = formatDuration(timeoutMs);
+	const within = `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
 	return `Task ${task.target.taskId} did not finish within ${within} (${parts.join('; ')})`;
 }

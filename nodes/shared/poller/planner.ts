@@ -3,15 +3,14 @@ import { SCHEDULE, type Bounds, expectedFinish, nextCheck, staggerOf } from './s
 import { bornBy, type Task } from './taskState';
 
 /**
- * The schedule of one run: when each task is due (schedule.ts decides, with what is known of its model), and how
- * its tasks inform each other. A finish teaches its model's durations and opens its peers' window. The end spurt:
- * when few tasks are left (the execution waits on them alone), those inside their window are checked more often,
- * paid for by what the schedule saved against the hand-built loop, and only while the run has spent no more than it.
+ * The schedule of one run: when each task is due (schedule.ts), and how its tasks inform each other: a finish
+ * teaches its model's durations and opens its peers' window. The end spurt: with few tasks left (the execution waits
+ * on them alone) those in their window look more often, while the run has spent no more than the 10-s loop would.
  */
 const TAIL = {
-	/** Leeway per task in the run's budget, for the early check the loop does not make (it looks first after 10 s). */
+	/** Budget leeway per task, for the early check the loop does not make. */
 	slackPerTask: 0.5,
-	/** The spurt starts when fewer tasks than this are left, or fewer than `share` of them (a big batch's last few). */
+	/** The spurt starts with fewer tasks than this left, or fewer than `share` of them (a big batch's last few). */
 	tasks: 5,
 	share: 0.1,
 };
@@ -21,7 +20,7 @@ export class RunPlanner {
 	private readonly byModel = new Map<string, Task[]>();
 	/** Checks spent, and what the loop would have spent on the tasks already settled. */
 	private spent = 0;
-	private loopSpentOnSettled = 0;
+	private loopSpent = 0;
 
 	constructor(
 		private readonly tasks: readonly Task[],
@@ -36,7 +35,7 @@ export class RunPlanner {
 
 	/** Plans the task's next check after an answer (or before its first check). */
 	plan(task: Task, now: number): void {
-		const check = nextCheck(task, now, this.knowledgeOf(task, now), this.bounds);
+		const check = this.nextCheckOf(task, now);
 		Object.assign(task, { mode: check.mode, dueAt: check.at });
 	}
 
@@ -57,18 +56,15 @@ export class RunPlanner {
 
 	/** A task finished at `doneAt`: its durations join what its API key knows, and its peers look sooner. */
 	finished(task: Task, doneAt: number, now: number): void {
-		const model = modelOf(task);
-		if (task.createdAt !== undefined)
-			this.durations.record(model, 'total', doneAt - task.createdAt);
-		if (task.generatingSince !== undefined) {
-			this.durations.record(model, 'generation', doneAt - task.generatingSince);
-		}
+		const [model, { createdAt, generatingSince }] = [modelOf(task), task];
+		if (createdAt !== undefined) this.durations.record(model, 'total', doneAt - createdAt);
+		if (generatingSince !== undefined)
+			this.durations.record(model, 'generation', doneAt - generatingSince);
 		// Peers blind or asleep whose window is now open: each within one gap, staggered so they are not all asked at once.
 		const gap = this.windowGap(now);
 		for (const peer of this.byModel.get(model)!) {
 			if (peer.settled || (peer.mode !== 'blind' && peer.mode !== 'waiting')) continue;
-			if (nextCheck(peer, now, this.knowledgeOf(peer, now), this.bounds).mode !== 'window')
-				continue;
+			if (this.nextCheckOf(peer, now).mode !== 'window') continue;
 			peer.mode = 'window';
 			this.moveUp(peer, now + gap * staggerOf(peer.index + 1));
 		}
@@ -76,10 +72,7 @@ export class RunPlanner {
 
 	/** A task settled: the loop would have checked it once per started 10 s of its life. Then the end spurt. */
 	settled(task: Task, now: number): void {
-		this.loopSpentOnSettled += Math.max(
-			1,
-			Math.ceil((now - bornBy(task)) / SCHEDULE.loopIntervalMs),
-		);
+		this.loopSpent += Math.max(1, Math.ceil((now - bornBy(task)) / SCHEDULE.loopIntervalMs));
 		if (this.tailShare() >= 1) return;
 		const gap = this.windowGap(now);
 		for (const t of this.tasks) if (!t.settled && t.mode === 'window') this.moveUp(t, now + gap);
@@ -97,9 +90,10 @@ export class RunPlanner {
 		if (!task.settled && !task.checking && earliest < task.dueAt) task.dueAt = earliest;
 	}
 
-	private knowledgeOf(task: Task, now: number) {
-		const peers = this.byModel.get(modelOf(task))!.length;
-		return { durations: this.durations.of(modelOf(task)), peers, windowGapMs: this.windowGap(now) };
+	private nextCheckOf(task: Task, now: number) {
+		const [durations, peers] = [this.durations.of(modelOf(task)), this.byModel.get(modelOf(task))!];
+		const known = { durations, peers: peers.length, windowGapMs: this.windowGap(now) };
+		return nextCheck(task, now, known, this.bounds);
 	}
 
 	/** The gap inside a window: shorter in the end spurt, while the run has spent no more than the loop. */
@@ -112,7 +106,7 @@ export class RunPlanner {
 
 	/** Whether the run has spent no more than the loop would have by now. */
 	private withinLoop(now: number): boolean {
-		let earned = this.loopSpentOnSettled + TAIL.slackPerTask * this.tasks.length;
+		let earned = this.loopSpent + TAIL.slackPerTask * this.tasks.length;
 		for (const t of this.tasks) {
 			if (!t.settled) earned += Math.floor(Math.max(0, now - bornBy(t)) / SCHEDULE.loopIntervalMs);
 		}

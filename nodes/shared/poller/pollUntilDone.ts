@@ -13,9 +13,9 @@ import {
 	mayTimeOut,
 	newTask,
 	observe,
-	outcomeOf,
-	type Task,
+	startCheck,
 } from './taskState';
+import type { Task } from './taskState';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 
 /** Thrown when the execution is cancelled; `pending` holds every task not yet settled, so no id is lost. */
@@ -40,14 +40,11 @@ export async function pollUntilDone(targets: PollTarget[], options: PollOptions)
 	const minMs = Math.max(0, options.minIntervalMs ?? API_RESOLUTION_MS);
 	const bounds = { minMs, maxMs: Math.max(minMs, options.pollIntervalMs) };
 	const startedAt = clock.now();
-	const tasks = targets.map((target, index) => {
-		const since = Math.min(target.waitingSinceMs ?? startedAt, startedAt);
-		return newTask(target, index, since, since + Math.max(0, options.timeoutMs));
-	});
+	const tasks = targets.map((target, i) => newTask(target, i, startedAt, options.timeoutMs));
 	const { pace, requestsPerSecond, maxConcurrentRequests, durations } = options;
 	const slots = new RequestSlots(pace, requestsPerSecond, maxConcurrentRequests);
 	const planner = new RunPlanner(tasks, durations ?? new LearnedDurations(), bounds);
-	const handOffAt = startedAt + (options.handOffAfterMs || Infinity);
+	const handOffAt = startedAt + (Math.max(0, options.handOffAfterMs ?? 0) || Infinity);
 	return await new PollRun(options, clock, bounds, tasks, slots, planner).run(startedAt, handOffAt);
 }
 
@@ -125,26 +122,22 @@ class PollRun {
 		}
 	}
 
-	/** 'retry': again with backoff; a 429: everyone with this key waits (the task has not failed); 'fatal': it fails. */
+	/** 'retry': again with backoff; a 429: every request with the key waits (the task has not failed); 'fatal': fails. */
 	private onError(task: Task, ticket: PaceTicket, error: unknown, now: number): void {
-		const verdict = verdictOn(error, this.options);
+		const verdict = verdictOn(error, this.options, this.bounds.maxMs);
 		task.lastError = errorText(error);
 		if (verdict === 'fatal') {
 			const message = namingTask(task.target.taskId, task.lastError);
 			return this.settle(task, now, { outcome: 'failed', error: message });
 		}
-		const { retryAfterMs } = verdict === 'retry' ? { retryAfterMs: NaN } : verdict;
-		const waitMs = Number.isFinite(retryAfterMs) ? Math.max(0, retryAfterMs) : this.bounds.maxMs;
-		if (verdict !== 'retry') this.slots.pace.rateLimited(ticket, now, waitMs);
-		const delayMs = verdict === 'retry' ? retryDelay(++task.errors) : waitMs;
+		if (typeof verdict === 'number') this.slots.pace.rateLimited(ticket, now, verdict);
+		const delayMs = verdict === 'retry' ? retryDelay(++task.errors) : verdict;
 		task.dueAt = checkAt(task, now, delayMs, this.bounds);
 	}
 
 	private timeOut(task: Task, now: number): void {
-		this.settle(task, now, {
-			outcome: 'timedOut',
-			error: timeoutMessage(task, this.options.timeoutMs),
-		});
+		const error = timeoutMessage(task, this.options.timeoutMs);
+		this.settle(task, now, { outcome: 'timedOut', error });
 	}
 
 	/** Every task still running leaves as 'stillRunning', with what the next pass needs to go on. */
@@ -169,8 +162,9 @@ class PollRun {
 			if (!task || task.dueAt > now) return;
 			const ticket = this.slots.take(now, this.pending());
 			this.planner.spend();
-			void check(task, ticket, now, this.options).then((answer) => {
-				this.answers.push(answer);
+			startCheck(task, now);
+			void check(task, this.options).then((answered) => {
+				this.answers.push({ task, ticket, ...answered });
 				this.slots.done();
 				if (!this.stopped) this.wake?.();
 			});
@@ -201,23 +195,33 @@ class PollRun {
 	}
 }
 
-/** One status request, started at `now`; a synchronous throw of fetchStatus counts as its error. */
-async function check(task: Task, ticket: PaceTicket, now: number, options: PollOptions) {
-	Object.assign(task, { polls: task.polls + 1, checking: true, lastPollAt: now, dueAt: Infinity });
-	const answer: Answer = await Promise.resolve()
-		.then(() => options.fetchStatus(task.target))
-		.then(
-			(snapshot) => ({ task, ticket, snapshot }),
-			(error: unknown) => ({ task, ticket, error }),
-		);
-	task.checking = false;
-	return answer;
+/** What every outcome says of a task settled at `now`. */
+function outcomeOf(task: Task, now: number): Omit<PollOutcome, 'outcome'> {
+	const { key, taskId } = task.target;
+	return { key, taskId, polls: task.polls, elapsedMs: now - task.startedAt, last: task.last };
 }
 
-/** The caller's verdict on an error; a classifier that throws makes it fatal. */
-function verdictOn(error: unknown, options: PollOptions): ReturnType<PollOptions['classifyError']> {
+/** One status request; a synchronous throw of fetchStatus counts as its error. */
+async function check(task: Task, options: PollOptions): Promise<Answered> {
 	try {
-		return options.classifyError(error);
+		return { snapshot: await options.fetchStatus(task.target) };
+	} catch (error) {
+		return { error };
+	} finally {
+		task.checking = false;
+	}
+}
+
+/** The caller's verdict (a throwing classifier: fatal); a 429 as its wait in ms (else the Poll Interval). */
+function verdictOn(
+	error: unknown,
+	options: PollOptions,
+	maxMs: number,
+): 'retry' | 'fatal' | number {
+	try {
+		const verdict = options.classifyError(error);
+		if (typeof verdict === 'string') return verdict;
+		return Number.isFinite(verdict.retryAfterMs) ? Math.max(0, verdict.retryAfterMs) : maxMs;
 	} catch {
 		return 'fatal';
 	}

@@ -7,13 +7,8 @@
  * nothing known: the model's tasks take turns until a first finish opens the window for all (planner.ts).
  */
 import type { ModelDurations } from './learnedDurations';
-import {
-	API_RESOLUTION_MS,
-	bornBy,
-	type CheckMode,
-	type ProgressSample,
-	type Task,
-} from './taskState';
+import { API_RESOLUTION_MS, bornBy } from './taskState';
+import type { CheckMode, ProgressSample, Task } from './taskState';
 import { finishWindow, medianDuration, type FinishWindow } from './window';
 
 /** Tuning, each beside its reason. */
@@ -110,7 +105,7 @@ function durationsFor(task: Task, known: ModelDurations) {
 		: { from: bornBy(task), durations: known.total };
 }
 
-function windowOf(task: Task, known: ModelDurations, now: number): FinishWindow | undefined {
+function windowOf(task: Task, known: ModelDurations, now: number) {
 	const { from, durations } = durationsFor(task, known);
 	return finishWindow(durations, from, task.seenRunningAt ?? now);
 }
@@ -129,17 +124,12 @@ export function retryDelay(consecutiveErrors: number): number {
 	return API_RESOLUTION_MS * 2 ** Math.min(Math.max(consecutiveErrors - 1, 0), 20);
 }
 
-/** When a task is expected to finish (ms since waiting began), ± uncertaintyMs. */
-type FinishEstimate = { finishAtMs: number; uncertaintyMs: number };
-
 /**
  * Linear extrapolation of the progress readings to 100 %; undefined while progress is not rising. The rate runs from
  * the most recent reading far enough below the latest (a task may queue at 0 % first), else the oldest lower one,
  * else the start of waiting at 0 %.
  */
-export function estimateFromProgress(
-	samples: readonly ProgressSample[],
-): FinishEstimate | undefined {
+export function estimateFromProgress(samples: readonly ProgressSample[]) {
 	const last = samples[samples.length - 1];
 	if (!last || last.progress >= 100 || last.progress <= 0) return undefined;
 	const lower = samples.filter((s) => s.progress < last.progress && s.atMs < last.atMs);
@@ -151,19 +141,17 @@ export function estimateFromProgress(
 	const remainingMs = (100 - last.progress) * msPerPoint;
 	// Readings are whole points: the rate may be off by one point in `span`, the last reading by one point.
 	const uncertaintyMs = remainingMs / span + msPerPoint + SCHEDULE.progressErrorShare * remainingMs;
-	return {
-		finishAtMs: last.atMs + remainingMs,
-		uncertaintyMs: Math.max(API_RESOLUTION_MS, uncertaintyMs),
-	};
+	const finishAtMs = last.atMs + remainingMs;
+	return { finishAtMs, uncertaintyMs: Math.max(API_RESOLUTION_MS, uncertaintyMs) };
 }
 
-/** Asleep until the estimate's window opens; inside it, just after the predicted finish; past it, backing off. */
-function progressDelay(eta: FinishEstimate, elapsedMs: number): number {
-	const opensAt = eta.finishAtMs - eta.uncertaintyMs;
-	const closesAt = eta.finishAtMs + eta.uncertaintyMs;
-	if (elapsedMs < opensAt) return opensAt - elapsedMs;
-	if (elapsedMs > closesAt)
-		return API_RESOLUTION_MS + SCHEDULE.overdueShare * (elapsedMs - closesAt);
-	const untilFinish = Math.max(eta.finishAtMs - elapsedMs, 0) + SCHEDULE.finishMarginMs;
+type Estimate = NonNullable<ReturnType<typeof estimateFromProgress>>;
+
+/** Asleep until the estimate ± its uncertainty begins; inside, just after the predicted finish; past it, backing off. */
+function progressDelay({ finishAtMs, uncertaintyMs }: Estimate, elapsedMs: number): number {
+	if (elapsedMs < finishAtMs - uncertaintyMs) return finishAtMs - uncertaintyMs - elapsedMs;
+	const overdue = elapsedMs - (finishAtMs + uncertaintyMs);
+	if (overdue > 0) return API_RESOLUTION_MS + SCHEDULE.overdueShare * overdue;
+	const untilFinish = Math.max(finishAtMs - elapsedMs, 0) + SCHEDULE.finishMarginMs;
 	return Math.min(untilFinish, 2 * API_RESOLUTION_MS);
 }

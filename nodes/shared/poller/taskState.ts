@@ -1,5 +1,5 @@
 import { finalStateOf } from '../taskStatus';
-import type { PollOutcome, PollSnapshot, PollTarget } from './types';
+import type { PollSnapshot, PollTarget } from './types';
 
 /** A progress reading, `atMs` since waiting for the task began. */
 export type ProgressSample = { atMs: number; progress: number };
@@ -11,10 +11,10 @@ export type CheckMode = 'early' | 'progress' | 'waiting' | 'window' | 'blind';
 export interface Task {
 	target: PollTarget;
 	index: number;
-	/** When waiting for it began (its time-out counts from here), and its deadline. */
+	/** When waiting for it began (its time-out counts from here). */
 	startedAt: number;
 	deadline: number;
-	/** Checks started; `checking` while one is on the wire. A task is never timed out before its first answer. */
+	/** Checks started; `checking` while one is on the wire (never timed out before its first answer). */
 	polls: number;
 	checking: boolean;
 	/** Consecutive failed checks, for the backoff. */
@@ -23,12 +23,11 @@ export interface Task {
 	last?: PollSnapshot;
 	samples: ProgressSample[];
 	settled: boolean;
-	/** When its next check is due (Infinity while one is on the wire). */
+	/** When its next check is due (Infinity while one is on the wire), and when its last one started. */
 	dueAt: number;
 	lastPollAt?: number;
-	/** The last answer that found it running. */
+	/** The last answer that found it running; its creation and generation start, when the API says. */
 	seenRunningAt?: number;
-	/** When it was created, and when it left the queue, when the API or the input said so. */
 	createdAt?: number;
 	generatingSince?: number;
 	mode: CheckMode;
@@ -41,12 +40,10 @@ export const API_RESOLUTION_MS = 1000;
 /** Progress readings kept per task; the progress estimate only needs recent ones. */
 const MAX_SAMPLES = 16;
 
-export function newTask(
-	target: PollTarget,
-	index: number,
-	startedAt: number,
-	deadline: number,
-): Task {
+/** A task of a run that began at `runAt`: waited for since then, or since an earlier pass began waiting. */
+export function newTask(target: PollTarget, index: number, runAt: number, timeoutMs: number): Task {
+	const startedAt = Math.min(target.waitingSinceMs ?? runAt, runAt);
+	const deadline = startedAt + Math.max(0, timeoutMs);
 	const counts = { polls: 0, errors: 0, dueAt: Infinity, samples: [] };
 	const flags = { checking: false, settled: false, mode: 'early' as const };
 	return { target, index, startedAt, deadline, ...counts, ...flags, createdAt: target.createdAtMs };
@@ -54,17 +51,22 @@ export function newTask(
 
 /** What an answer says of the task's life: its creation, its generation start (status_update_time), its progress. */
 export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
-	const plausible = (at?: number) =>
-		at !== undefined && at <= now + API_RESOLUTION_MS ? at : undefined;
+	const latest = now + API_RESOLUTION_MS;
+	const plausible = (at?: number) => (at !== undefined && at <= latest ? at : undefined);
 	task.createdAt ??= plausible(snapshot.createdAtMs);
 	const since = plausible(snapshot.statusSinceMs);
 	const status = String(snapshot.status ?? '');
+	const running = finalStateOf(status) === 'running';
 	if (since !== undefined && QUEUED.test(status)) task.createdAt ??= since;
-	else if (since !== undefined && finalStateOf(status) === 'running')
-		task.generatingSince ??= since;
+	else if (since !== undefined && running) task.generatingSince ??= since;
 	if (typeof snapshot.progress !== 'number' || !Number.isFinite(snapshot.progress)) return;
 	task.samples.push({ atMs: now - task.startedAt, progress: snapshot.progress });
 	if (task.samples.length > MAX_SAMPLES) task.samples.shift();
+}
+
+/** A check of the task starts at `now`: nothing else is due for it until it comes back. */
+export function startCheck(task: Task, now: number): void {
+	Object.assign(task, { polls: task.polls + 1, checking: true, lastPollAt: now, dueAt: Infinity });
 }
 
 /**
@@ -86,19 +88,8 @@ export function mayTimeOut(task: Task, now: number): boolean {
 /** When a task just seen done finished: status_update_time if it falls since it was last seen running, else the middle. */
 export function finishedAt(task: Task, snapshot: PollSnapshot, now: number): number {
 	const runningAt = task.seenRunningAt ?? task.createdAt ?? task.startedAt;
-	const since = snapshot.statusSinceMs;
-	if (
-		since !== undefined &&
-		since >= runningAt - API_RESOLUTION_MS &&
-		since <= now + API_RESOLUTION_MS
-	) {
+	const [since, slack] = [snapshot.statusSinceMs, API_RESOLUTION_MS];
+	if (since !== undefined && since >= runningAt - slack && since <= now + slack)
 		return Math.min(since, now);
-	}
 	return (runningAt + now) / 2;
-}
-
-/** What every outcome says of a task settled at `now`. */
-export function outcomeOf(task: Task, now: number): Omit<PollOutcome, 'outcome'> {
-	const { key, taskId } = task.target;
-	return { key, taskId, polls: task.polls, elapsedMs: now - task.startedAt, last: task.last };
 }

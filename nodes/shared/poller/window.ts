@@ -1,8 +1,4 @@
-/**
- * The finish window of a task from learned durations: where, given that it is still running, it will most likely
- * finish. Each duration is smoothed with a box kernel ("about this long"), so a dozen give a usable window and one
- * a wide one. Pure functions.
- */
+/** Where a running task will likely finish, from learned durations smoothed by a box kernel ("about this long"). */
 const WINDOW = {
 	/** The window opens where this share of the still possible durations lies below (checks before it find 1 in 20). */
 	startShare: 0.05,

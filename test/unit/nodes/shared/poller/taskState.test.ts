@@ -1,6 +1,6 @@
 import { bornBy, finishedAt, mayTimeOut, newTask, observe, type Task } from '../../../../../nodes/shared/poller/taskState';
 
-const task = (extra: Partial<Task> = {}): Task => ({ ...newTask({ key: 0, taskId: 't', createdAtMs: undefined }, 0, 10_000, 70_000), ...extra });
+const task = (extra: Partial<Task> = {}): Task => ({ ...newTask({ key: 0, taskId: 't' }, 0, 10_000, 60_000), ...extra });
 
 describe('observe: what an answer says about the task’s life', () => {
 	test('a queued status dates the creation; a running one the generation start; a final one neither', () => {
