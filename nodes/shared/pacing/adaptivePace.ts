@@ -6,7 +6,6 @@
  * Callers add bounds of their own: a ceiling, and a floor (never in a pause). Counts time only; the caller sleeps.
  */
 
-/** Tuning, each with its reason. */
 export const PACE = {
 	/** 10 requests/s at first, as TCP starts with 10 segments (RFC 6928); slow start does the rest. */
 	initialRate: 10,
@@ -54,10 +53,7 @@ export class AdaptivePace {
 		return at < this.pausedUntil;
 	}
 
-	/**
-	 * Books the next start at or after `now`. A caller that starts on its floor before the key's next slot books none
-	 * (the key's other callers keep theirs) and reports the answer all the same.
-	 */
+	/** Books the next start at or after `now`; a start on the caller's floor books none (others keep their slots). */
 	take(now: number, own: OwnBounds = {}): PaceTicket {
 		const startAt = Math.max(now, this.readyAt({ ceilingAt: own.ceilingAt }));
 		if (own.floorAt !== undefined && startAt > now) return { startAt: now, busy: false };

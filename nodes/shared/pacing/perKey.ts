@@ -14,10 +14,7 @@ export function recentlyUsed<K, V>(map: Map<K, V>, key: K, make: () => V, max: n
 	return value;
 }
 
-/**
- * One value per API key in this n8n process, made on the key's first use: it outlives executions and is shared by
- * all of them. Keyed by the base URL and a SHA-256 of the key: the key itself is never kept.
- */
+/** One value per API key in this n8n process, shared by its executions; keyed by a SHA-256, never the key itself. */
 export function perApiKey<V>(make: () => V): (baseUrl: string, apiKey: string) => V {
 	const values = new Map<string, V>();
 	return (baseUrl, apiKey) => {

@@ -6,7 +6,6 @@ import { perApiKey, recentlyUsed } from '../pacing/perKey';
  * task seen generating is placed by the latter, so a long queue (the API being busy) does not blur its window.
  */
 export type DurationKind = 'total' | 'generation';
-
 export type ModelDurations = Record<DurationKind, readonly number[]>;
 
 const LIMITS = {

@@ -4,7 +4,6 @@ import { failureReasonOf } from '../taskStatus';
 import type { Task } from './taskState';
 import type { PollSnapshot } from './types';
 
-/** Human-readable text of whatever a status request threw. */
 export function errorText(error: unknown): string {
 	if (error instanceof Error && error.message) return error.message;
 	return typeof error === 'string' && error ? error : 'Unknown error';
@@ -22,11 +21,10 @@ export function failureMessage(taskId: string, snapshot: PollSnapshot): string {
 	return reason ? `${base}: ${reason}` : base;
 }
 
-/** Names the task, the time-out (in minutes or seconds), its last status and, if its latest check failed, that error. */
+/** Names the task, the time-out, its last status and, if its latest check failed, that error. */
 export function timeoutMessage(task: Task, timeoutMs: number): string {
-	const [value, unit] =
-		timeoutMs >= 60_000 ? [timeoutMs / 60_000, 'minute'] : [timeoutMs / 1000, 'second'];
-	const rounded = Math.round(value * 10) / 10;
+	const [unitMs, unit] = timeoutMs >= 60_000 ? [60_000, 'minute'] : [1000, 'second'];
+	const rounded = Math.round((timeoutMs / unitMs) * 10) / 10;
 	const parts = [task.last ? `last status: ${task.last.status}` : 'no status received'];
 	if (task.lastError) parts.push(`last error: ${task.lastError}`);
 	const within = `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;

@@ -16,7 +16,6 @@ const TAIL = {
 };
 
 export class RunPlanner {
-	/** This run's tasks per model. */
 	private readonly byModel = new Map<string, Task[]>();
 	/** Checks spent, and what the loop would have spent on the tasks already settled. */
 	private spent = 0;
@@ -33,18 +32,15 @@ export class RunPlanner {
 		}
 	}
 
-	/** Plans the task's next check after an answer (or before its first check). */
 	plan(task: Task, now: number): void {
 		const check = this.nextCheckOf(task, now);
 		Object.assign(task, { mode: check.mode, dueAt: check.at });
 	}
 
-	/** A check starts: it counts against the run's budget. */
 	spend(): void {
 		this.spent++;
 	}
 
-	/** The waiting task whose check is due first. */
 	nextDue(): Task | undefined {
 		let next: Task | undefined;
 		for (const t of this.tasks) {
@@ -104,7 +100,6 @@ export class RunPlanner {
 		return Math.min(Math.max(this.bounds.minMs, SCHEDULE.windowGapMs * share), this.bounds.maxMs);
 	}
 
-	/** Whether the run has spent no more than the loop would have by now. */
 	private withinLoop(now: number): boolean {
 		let earned = this.loopSpent + TAIL.slackPerTask * this.tasks.length;
 		for (const t of this.tasks) {

@@ -7,15 +7,8 @@ import { errorText, failureMessage, namingTask, timeoutMessage } from './message
 import { RunPlanner } from './planner';
 import { checkAt, retryDelay, type Bounds } from './schedule';
 import { RequestSlots } from './slots';
-import {
-	API_RESOLUTION_MS,
-	finishedAt,
-	mayTimeOut,
-	newTask,
-	observe,
-	startCheck,
-} from './taskState';
-import type { Task } from './taskState';
+import { API_RESOLUTION_MS, finishedAt, mayTimeOut, newTask, observe } from './taskState';
+import { startCheck, type Task } from './taskState';
 import type { PollClock, PollOptions, PollOutcome, PollSnapshot, PollTarget } from './types';
 
 /** Thrown when the execution is cancelled; `pending` holds every task not yet settled, so no id is lost. */
@@ -28,15 +21,13 @@ export class PollAborted extends Error {
 	}
 }
 
-const realClock: PollClock = { now: () => Date.now(), sleep: cancellableSleep };
-
 type Answered = { snapshot: PollSnapshot } | { error: unknown };
 type Answer = { task: Task; ticket: PaceTicket } & Answered;
 type Settled = Pick<PollOutcome, 'outcome'> & Partial<PollOutcome>;
 
 /** Waits for many tasks at once; resolves one outcome per target, in input order. The loop: PollRun.run. */
 export async function pollUntilDone(targets: PollTarget[], options: PollOptions) {
-	const clock = options.clock ?? realClock;
+	const clock = options.clock ?? { now: () => Date.now(), sleep: cancellableSleep };
 	const minMs = Math.max(0, options.minIntervalMs ?? API_RESOLUTION_MS);
 	const bounds = { minMs, maxMs: Math.max(minMs, options.pollIntervalMs) };
 	const startedAt = clock.now();
@@ -71,7 +62,6 @@ class PollRun {
 	 * check, free slot, deadline or answer. Stop (the signal) ends it at once, naming every pending task.
 	 */
 	async run(startedAt: number, handOffAt: number): Promise<PollOutcome[]> {
-		this.throwIfAborted();
 		for (const task of this.tasks) this.planner.plan(task, startedAt);
 		try {
 			for (;;) {
@@ -107,7 +97,6 @@ class PollRun {
 	}
 
 	private onSnapshot(task: Task, snapshot: PollSnapshot, now: number): void {
-		Object.assign(task, { last: snapshot, errors: 0, lastError: undefined });
 		observe(task, snapshot, now);
 		const state = finalStateOf(snapshot.status);
 		if (state === 'running') {
@@ -195,7 +184,6 @@ class PollRun {
 	}
 }
 
-/** What every outcome says of a task settled at `now`. */
 function outcomeOf(task: Task, now: number): Omit<PollOutcome, 'outcome'> {
 	const { key, taskId } = task.target;
 	return { key, taskId, polls: task.polls, elapsedMs: now - task.startedAt, last: task.last };

@@ -11,7 +11,6 @@ import { API_RESOLUTION_MS, bornBy } from './taskState';
 import type { CheckMode, ProgressSample, Task } from './taskState';
 import { finishWindow, medianDuration, type FinishWindow } from './window';
 
-/** Tuning, each beside its reason. */
 export const SCHEDULE = {
 	/** The hand-built loop's interval, the yardstick: the API document's examples poll every 10 s. */
 	loopIntervalMs: 10_000,
@@ -41,12 +40,11 @@ export const SCHEDULE = {
 export type Bounds = { minMs: number; maxMs: number };
 /** What is known of a task's model: its learned durations, its peers in this run, the run's window gap. */
 export type ModelKnowledge = { durations: ModelDurations; peers: number; windowGapMs: number };
+type Plan = { delayMs: number; mode: CheckMode };
 
 export function clamp(value: number, min: number, max: number): number {
 	return Math.min(Math.max(value, min), Math.max(min, max));
 }
-
-type Plan = { delayMs: number; mode: CheckMode };
 
 /** The next check of `task`, planned at `now` (after an answer, or before its first check). */
 export function nextCheck(task: Task, now: number, known: ModelKnowledge, bounds: Bounds) {
@@ -147,7 +145,7 @@ export function estimateFromProgress(samples: readonly ProgressSample[]) {
 
 type Estimate = NonNullable<ReturnType<typeof estimateFromProgress>>;
 
-/** Asleep until the estimate ± its uncertainty begins; inside, just after the predicted finish; past it, backing off. */
+/** Asleep until the estimate ± its uncertainty; inside, just after the predicted finish; past it, backing off. */
 function progressDelay({ finishAtMs, uncertaintyMs }: Estimate, elapsedMs: number): number {
 	if (elapsedMs < finishAtMs - uncertaintyMs) return finishAtMs - uncertaintyMs - elapsedMs;
 	const overdue = elapsedMs - (finishAtMs + uncertaintyMs);

@@ -11,17 +11,15 @@ const MAX_IN_FLIGHT = 8;
 
 /** When the run may start a check: room under the in-flight cap, and a start the pace, floor and ceiling allow. */
 export class RequestSlots {
+	readonly pace: AdaptivePace;
 	private inFlight = 0;
 	/** The next start the user's ceiling (Max Requests per Second, `ceilingMs` apart) and the floor allow. */
 	private readonly own = { ceilingAt: -Infinity, floorAt: -Infinity };
 	private readonly ceilingMs: number;
 	private readonly cap: number;
 
-	constructor(
-		readonly pace = new AdaptivePace(),
-		perSecond = 0,
-		maxInFlight = MAX_IN_FLIGHT,
-	) {
+	constructor(pace = new AdaptivePace(), perSecond = 0, maxInFlight = MAX_IN_FLIGHT) {
+		this.pace = pace;
 		this.ceilingMs = Number.isFinite(perSecond) && perSecond > 0 ? 1000 / perSecond : 0;
 		this.cap = Math.max(1, maxInFlight);
 	}
@@ -42,7 +40,6 @@ export class RequestSlots {
 		return ticket;
 	}
 
-	/** A check came back. */
 	done(): void {
 		this.inFlight--;
 	}

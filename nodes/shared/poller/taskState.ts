@@ -3,7 +3,6 @@ import type { PollSnapshot, PollTarget } from './types';
 
 /** A progress reading, `atMs` since waiting for the task began. */
 export type ProgressSample = { atMs: number; progress: number };
-
 /** What the schedule last planned for a task (schedule.ts). */
 export type CheckMode = 'early' | 'progress' | 'waiting' | 'window' | 'blind';
 
@@ -11,13 +10,13 @@ export type CheckMode = 'early' | 'progress' | 'waiting' | 'window' | 'blind';
 export interface Task {
 	target: PollTarget;
 	index: number;
-	/** When waiting for it began (its time-out counts from here). */
+	/** When waiting for it began: its time-out counts from here. */
 	startedAt: number;
 	deadline: number;
 	/** Checks started; `checking` while one is on the wire (never timed out before its first answer). */
 	polls: number;
 	checking: boolean;
-	/** Consecutive failed checks, for the backoff. */
+	/** Consecutive failed checks (for the backoff), the last one's error. */
 	errors: number;
 	lastError?: string;
 	last?: PollSnapshot;
@@ -49,8 +48,9 @@ export function newTask(target: PollTarget, index: number, runAt: number, timeou
 	return { target, index, startedAt, deadline, ...counts, ...flags, createdAt: target.createdAtMs };
 }
 
-/** What an answer says of the task's life: its creation, its generation start (status_update_time), its progress. */
+/** What an answer says of the task: its status, creation, generation start (status_update_time) and progress. */
 export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
+	Object.assign(task, { last: snapshot, errors: 0, lastError: undefined });
 	const latest = now + API_RESOLUTION_MS;
 	const plausible = (at?: number) => (at !== undefined && at <= latest ? at : undefined);
 	task.createdAt ??= plausible(snapshot.createdAtMs);
@@ -64,15 +64,11 @@ export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
 	if (task.samples.length > MAX_SAMPLES) task.samples.shift();
 }
 
-/** A check of the task starts at `now`: nothing else is due for it until it comes back. */
 export function startCheck(task: Task, now: number): void {
 	Object.assign(task, { polls: task.polls + 1, checking: true, lastPollAt: now, dueAt: Infinity });
 }
 
-/**
- * The earliest time the task is known to have existed: its creation, else the earlier of its generation start and
- * the start of waiting (a task handed over by a create node began before the wait did).
- */
+/** Its creation, else the earlier of its generation start and the start of waiting (a create node came first). */
 export function bornBy(task: Task): number {
 	return task.createdAt ?? Math.min(task.startedAt, task.generatingSince ?? Infinity);
 }
@@ -85,7 +81,7 @@ export function mayTimeOut(task: Task, now: number): boolean {
 	return !task.settled && task.deadline <= now && task.polls > 0 && !task.checking;
 }
 
-/** When a task just seen done finished: status_update_time if it falls since it was last seen running, else the middle. */
+/** When a task seen done finished: status_update_time if it falls since it was seen running, else the middle. */
 export function finishedAt(task: Task, snapshot: PollSnapshot, now: number): number {
 	const runningAt = task.seenRunningAt ?? task.createdAt ?? task.startedAt;
 	const [since, slack] = [snapshot.statusSinceMs, API_RESOLUTION_MS];

@@ -33,17 +33,17 @@ export interface PollOutcome {
 	error?: string;
 	polls: number;
 	elapsedMs: number;
-	/** stillRunning only: its expected finish (if estimated), its time-out and its creation (if known), epoch ms. */
+	/** stillRunning only: its expected finish (if estimated), time-out and creation (if known), epoch ms. */
 	expectedFinishAtMs?: number;
 	deadlineMs?: number;
 	createdAtMs?: number;
 }
 
-export interface PollClock {
+/** `sleep` resolves true when the full time passed, false when the signal cut it short. */
+export type PollClock = {
 	now(): number;
-	/** Resolves true when the full time passed, false when the signal cut it short. */
 	sleep(ms: number, signal?: AbortSignal): Promise<boolean>;
-}
+};
 
 export interface PollOptions {
 	/** ONE attempt at reading a task's status; may throw. */

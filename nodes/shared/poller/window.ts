@@ -1,3 +1,5 @@
+import { API_RESOLUTION_MS } from './taskState';
+
 /** Where a running task will likely finish, from learned durations smoothed by a box kernel ("about this long"). */
 const WINDOW = {
 	/** The window opens where this share of the still possible durations lies below (checks before it find 1 in 20). */
@@ -10,8 +12,6 @@ const WINDOW = {
 	fewSamplesStartShare: 0.01,
 	/** Below this share of the durations still ahead, the task has outlived what was learned. */
 	minShareAhead: 0.02,
-	/** Durations are timestamps a second apart at best (status_update_time): no finer kernel than that. */
-	minBandwidthMs: 1000,
 	/** Fewer samples than this say nothing of the spread: assume a fifth of their median each way. */
 	fewSamples: 3,
 	fewSamplesShare: 0.2,
@@ -19,14 +19,8 @@ const WINDOW = {
 	bisections: 40,
 };
 
-/** From `opensAt` (undefined: the task outlived almost every duration) to `endsAt`, epoch ms; learned from `samples`. */
-export interface FinishWindow {
-	opensAt?: number;
-	endsAt: number;
-	/** The whole window's width, before the task's age cut it: a narrow one is checked more closely. */
-	widthMs: number;
-	samples: number;
-}
+/** `opensAt` undefined: the task outlived almost every duration; `widthMs`: before its age cut the window. */
+export type FinishWindow = { opensAt?: number; endsAt: number; widthMs: number; samples: number };
 
 function quantile(values: readonly number[], q: number): number {
 	const sorted = [...values].sort((a, b) => a - b);
@@ -37,22 +31,21 @@ export function medianDuration(durations: readonly number[]): number | undefined
 	return durations.length ? quantile(durations, 0.5) : undefined;
 }
 
-/** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range), at least a second. */
+/** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range); no finer than the API. */
 export function bandwidthOf(durations: readonly number[]): number {
 	const n = durations.length;
 	if (n < WINDOW.fewSamples) {
 		const median = medianDuration(durations) ?? 0;
-		return Math.max(WINDOW.minBandwidthMs, WINDOW.fewSamplesShare * median);
+		return Math.max(API_RESOLUTION_MS, WINDOW.fewSamplesShare * median);
 	}
 	const mean = durations.reduce((sum, v) => sum + v, 0) / n;
 	const sd = Math.sqrt(durations.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
 	// 1.34: a normal distribution's interquartile range in standard deviations; 0.9 n^-1/5: Silverman's factor.
 	const iqr = quantile(durations, 0.75) - quantile(durations, 0.25);
 	const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
-	return Math.max(WINDOW.minBandwidthMs, 0.9 * spread * n ** -0.2);
+	return Math.max(API_RESOLUTION_MS, 0.9 * spread * n ** -0.2);
 }
 
-/** Share of the smoothed durations above `u`. */
 function shareAbove(u: number, durations: readonly number[], bandwidth: number): number {
 	let sum = 0;
 	for (const d of durations) sum += Math.min(1, Math.max(0, (d + bandwidth - u) / (2 * bandwidth)));

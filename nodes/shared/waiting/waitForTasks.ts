@@ -1,6 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WaitSettings } from '../descriptions';
+import { PACE } from '../pacing/adaptivePace';
 import { paceOfKey } from '../pacing/perKey';
 import { durationsOfKey } from '../poller/learnedDurations';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
@@ -87,7 +88,8 @@ function classifyError(error: unknown): ErrorVerdict {
 	const context = (error as { context?: IDataObject }).context ?? {};
 	const httpCode = Number((error as { httpCode?: string | null }).httpCode ?? NaN);
 	if (httpCode === 429) {
-		return { retryAfterMs: typeof context.retryAfterMs === 'number' ? context.retryAfterMs : 1000 };
+		const { retryAfterMs } = context;
+		return { retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : PACE.defaultPauseMs };
 	}
 	if (context.networkError === true || httpCode >= 500) return 'retry';
 	return 'fatal';
