@@ -20,12 +20,15 @@ export class RunPlanner {
 	/** Checks spent, and what the loop would have spent on the tasks already settled. */
 	private spent = 0;
 	private loopSpent = 0;
+	/** The tasks not yet settled, in input order (the run's scans look at these alone). */
+	pending: readonly Task[];
 
 	constructor(
 		private readonly tasks: readonly Task[],
 		private readonly durations: LearnedDurations,
 		private readonly bounds: Bounds,
 	) {
+		this.pending = tasks;
 		for (const task of tasks) {
 			if (!this.byModel.has(modelOf(task))) this.byModel.set(modelOf(task), []);
 			this.byModel.get(modelOf(task))!.push(task);
@@ -34,7 +37,8 @@ export class RunPlanner {
 
 	plan(task: Task, now: number): void {
 		const check = this.nextCheckOf(task, now);
-		Object.assign(task, { mode: check.mode, dueAt: check.at });
+		task.mode = check.mode;
+		task.dueAt = check.at;
 	}
 
 	spend(): void {
@@ -43,8 +47,8 @@ export class RunPlanner {
 
 	nextDue(): Task | undefined {
 		let next: Task | undefined;
-		for (const t of this.tasks) {
-			if (t.settled || t.checking || t.dueAt === Infinity) continue;
+		for (const t of this.pending) {
+			if (t.checking || t.dueAt === Infinity) continue;
 			if (!next || t.dueAt < next.dueAt) next = t;
 		}
 		return next;
@@ -60,7 +64,7 @@ export class RunPlanner {
 		const gap = this.windowGap(now);
 		for (const peer of this.byModel.get(model)!) {
 			if (peer.settled || (peer.mode !== 'blind' && peer.mode !== 'waiting')) continue;
-			if (this.nextCheckOf(peer, now).mode !== 'window') continue;
+			if (this.nextCheckOf(peer, now, gap).mode !== 'window') continue;
 			peer.mode = 'window';
 			this.moveUp(peer, now + gap * staggerOf(peer.index + 1));
 		}
@@ -69,9 +73,10 @@ export class RunPlanner {
 	/** A task settled: the loop would have checked it once per started 10 s of its life. Then the end spurt. */
 	settled(task: Task, now: number): void {
 		this.loopSpent += Math.max(1, Math.ceil((now - bornBy(task)) / SCHEDULE.loopIntervalMs));
+		this.pending = this.pending.filter((t) => t !== task);
 		if (this.tailShare() >= 1) return;
 		const gap = this.windowGap(now);
-		for (const t of this.tasks) if (!t.settled && t.mode === 'window') this.moveUp(t, now + gap);
+		for (const t of this.pending) if (t.mode === 'window') this.moveUp(t, now + gap);
 	}
 
 	/** What a task handed off carries to the next pass: its deadline, creation and expected finish. */
@@ -86,32 +91,32 @@ export class RunPlanner {
 		if (!task.settled && !task.checking && earliest < task.dueAt) task.dueAt = earliest;
 	}
 
-	private nextCheckOf(task: Task, now: number) {
+	private nextCheckOf(task: Task, now: number, windowGapMs = this.windowGap(now)) {
 		const [durations, peers] = [this.durations.of(modelOf(task)), this.byModel.get(modelOf(task))!];
-		const known = { durations, peers: peers.length, windowGapMs: this.windowGap(now) };
+		const known = { durations, peers: peers.length, windowGapMs };
 		return nextCheck(task, now, known, this.bounds);
 	}
 
 	/** The gap inside a window: shorter in the end spurt, while the run has spent no more than the loop. */
 	private windowGap(now: number): number {
-		const full = Math.min(SCHEDULE.windowGapMs, this.bounds.maxMs);
 		const share = this.tailShare();
-		if (share >= 1 || !this.withinLoop(now)) return full;
+		// Only in the spurt is the budget counted (it takes a look at every task).
+		if (share >= 1 || !this.withinLoop(now))
+			return Math.min(SCHEDULE.windowGapMs, this.bounds.maxMs);
 		return Math.min(Math.max(this.bounds.minMs, SCHEDULE.windowGapMs * share), this.bounds.maxMs);
 	}
 
 	private withinLoop(now: number): boolean {
 		let earned = this.loopSpent + TAIL.slackPerTask * this.tasks.length;
-		for (const t of this.tasks) {
-			if (!t.settled) earned += Math.floor(Math.max(0, now - bornBy(t)) / SCHEDULE.loopIntervalMs);
-		}
+		for (const t of this.pending)
+			earned += Math.floor(Math.max(0, now - bornBy(t)) / SCHEDULE.loopIntervalMs);
 		return this.spent <= earned;
 	}
 
 	/** The share of the full window gap in the spurt (1: none); squared, so the last few, which end it, look most. */
 	private tailShare(): number {
-		const pending = this.tasks.filter((t) => !t.settled).length;
-		return Math.min(1, pending / Math.max(TAIL.tasks, TAIL.share * this.tasks.length)) ** 2;
+		const share = this.pending.length / Math.max(TAIL.tasks, TAIL.share * this.tasks.length);
+		return Math.min(1, share) ** 2;
 	}
 }
 

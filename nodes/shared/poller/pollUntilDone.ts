@@ -69,7 +69,7 @@ class PollRun {
 				for (const answer of this.answers.splice(0)) this.take(answer);
 				const now = this.clock.now();
 				for (const task of this.tasks.filter((t) => mayTimeOut(t, now))) this.timeOut(task, now);
-				if (this.pending().length === 0) return this.outcomes;
+				if (this.planner.pending.length === 0) return this.outcomes;
 				if (now >= handOffAt) return this.handOffTheRest(now);
 				this.startDueChecks(now);
 				if (this.answers.length === 0) await this.sleepUntil(this.nextWakeAt(handOffAt), now);
@@ -81,11 +81,8 @@ class PollRun {
 	}
 
 	private throwIfAborted(): void {
-		if (this.options.signal?.aborted) throw new PollAborted(this.pending().map((t) => t.target));
-	}
-
-	private pending(): Task[] {
-		return this.tasks.filter((t) => !t.settled);
+		if (this.options.signal?.aborted)
+			throw new PollAborted(this.planner.pending.map((t) => t.target));
 	}
 
 	private take({ task, ticket, ...answer }: Answer): void {
@@ -131,7 +128,7 @@ class PollRun {
 
 	/** Every task still running leaves as 'stillRunning', with what the next pass needs to go on. */
 	private handOffTheRest(now: number): PollOutcome[] {
-		for (const task of this.pending()) {
+		for (const task of this.planner.pending) {
 			this.settle(task, now, { outcome: 'stillRunning', ...this.planner.handedOn(task) });
 		}
 		return this.outcomes;
@@ -149,7 +146,7 @@ class PollRun {
 		while (this.slots.readyAt() <= now) {
 			const task = this.planner.nextDue();
 			if (!task || task.dueAt > now) return;
-			const ticket = this.slots.take(now, this.pending());
+			const ticket = this.slots.take(now, this.planner.pending);
 			this.planner.spend();
 			startCheck(task, now);
 			void check(task, this.options).then((answered) => {
@@ -163,7 +160,7 @@ class PollRun {
 	/** The next due check (or free slot), else the earliest time-out of a task looked at, or the hand-off. */
 	private nextWakeAt(handOffAt: number): number {
 		// Only a task that has been looked at times out at its deadline; the others wait for their check.
-		const timesOutAt = this.pending()
+		const timesOutAt = this.planner.pending
 			.filter((t) => t.polls > 0 && !t.checking)
 			.reduce((at, t) => Math.min(at, t.deadline), handOffAt);
 		const next = this.planner.nextDue();

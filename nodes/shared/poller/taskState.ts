@@ -65,7 +65,10 @@ export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
 }
 
 export function startCheck(task: Task, now: number): void {
-	Object.assign(task, { polls: task.polls + 1, checking: true, lastPollAt: now, dueAt: Infinity });
+	task.polls++;
+	task.checking = true;
+	task.lastPollAt = now;
+	task.dueAt = Infinity;
 }
 
 /** Its creation, else the earlier of its generation start and the start of waiting (a create node came first). */

@@ -48,7 +48,10 @@ export function bandwidthOf(durations: readonly number[]): number {
 
 function shareAbove(u: number, durations: readonly number[], bandwidth: number): number {
 	let sum = 0;
-	for (const d of durations) sum += Math.min(1, Math.max(0, (d + bandwidth - u) / (2 * bandwidth)));
+	for (const d of durations) {
+		if (u <= d - bandwidth) sum += 1;
+		else if (u < d + bandwidth) sum += (d + bandwidth - u) / (2 * bandwidth);
+	}
 	return sum / durations.length;
 }
 
