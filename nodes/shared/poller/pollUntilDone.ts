@@ -150,6 +150,8 @@ class PollRun {
 			this.planner.spend();
 			startCheck(task, now);
 			void check(task, this.options).then((answered) => {
+				// Back and queued in one step: the loop takes an answer in before it times anything out.
+				task.checking = false;
 				this.answers.push({ task, ticket, ...answered });
 				this.slots.done();
 				if (!this.stopped) this.wake?.();
@@ -192,19 +194,13 @@ async function check(task: Task, options: PollOptions): Promise<Answered> {
 		return { snapshot: await options.fetchStatus(task.target) };
 	} catch (error) {
 		return { error };
-	} finally {
-		task.checking = false;
 	}
 }
 
 /** The caller's verdict (a throwing classifier: fatal); a 429 as its wait in ms (else the Poll Interval). */
-function verdictOn(
-	error: unknown,
-	options: PollOptions,
-	maxMs: number,
-): 'retry' | 'fatal' | number {
+function verdictOn(error: unknown, poll: PollOptions, maxMs: number): 'retry' | 'fatal' | number {
 	try {
-		const verdict = options.classifyError(error);
+		const verdict = poll.classifyError(error);
 		if (typeof verdict === 'string') return verdict;
 		return Number.isFinite(verdict.retryAfterMs) ? Math.max(0, verdict.retryAfterMs) : maxMs;
 	} catch {

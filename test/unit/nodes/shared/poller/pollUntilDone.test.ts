@@ -281,6 +281,28 @@ describe('pollUntilDone: durable hand-off (handOffAfterMs, waitingSinceMs)', () 
 		expect(outcomes[0].elapsedMs).toBeLessThanOrEqual(62_000);
 	});
 
+	test('a pass that starts after the deadline looks at each task once, at once: finished ones complete, the others time out', async () => {
+		const clock = new VirtualClock();
+		const api = new SimulatedApi(clock, [
+			{ taskId: 'done-meanwhile', durationMs: 0, createdAtMs: -100_000 },
+			{ taskId: 'still-going', durationMs: 0, forever: true, createdAtMs: -100_000 },
+		]);
+		const late = api.targets().map((target) => ({ ...target, waitingSinceMs: -100_000 }));
+		const outcomes = await run(clock, api, { timeoutMs: 60_000 }, late);
+		expect(outcomes.map((o) => [o.outcome, o.polls])).toEqual([['completed', 1], ['timedOut', 1]]);
+		// At once: only the run's ceiling (5 requests/s here) spaces the two.
+		for (const r of api.requests) expect(r.startAt).toBeLessThan(1000);
+	});
+
+	test('answers that come back after the deadline are taken in before anything times out', async () => {
+		const clock = new VirtualClock();
+		const tasks: SimTask[] = ['a', 'b', 'c'].map((id) => ({ taskId: id, durationMs: 9_500, progress: false }));
+		const api = new SimulatedApi(clock, tasks, { latencyMs: 1500 });
+		const outcomes = await run(clock, api, { timeoutMs: 10_000, pollIntervalMs: 60_000 });
+		// Their last looks start before the deadline; the answers (completed) arrive after it.
+		expect(outcomes.map((o) => o.outcome)).toEqual(['completed', 'completed', 'completed']);
+	});
+
 	test('without handOffAfterMs nothing is handed off', async () => {
 		const clock = new VirtualClock();
 		const api = new SimulatedApi(clock, tasks.slice(0, 2));
