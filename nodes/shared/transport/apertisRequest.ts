@@ -62,8 +62,8 @@ interface FullResponse<T> {
 }
 
 /**
- * How long one attempt may take: a status answer comes within a second or two, a create within a few; a minute is
- * far beyond either (the API's own gateway gives up sooner), yet short enough that a hung connection is retried.
+ * How long one attempt may take: a status answer comes within a second or two, a create within a few. A minute is
+ * far beyond either, yet short enough that a hung connection is given up and retried.
  */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
