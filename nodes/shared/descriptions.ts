@@ -102,13 +102,16 @@ export function readDownloadSettings(
 
 // ── Waiting for tasks ───────────────────────────────────────────────────────────────────────────────────────────
 
+/** The least Timeout, 3 s in minutes: time for the early check (1.5 s in) and its answer. */
+const MIN_TIMEOUT_MINUTES = 0.05;
+
 /** How long a node waits in all, in minutes; `description` says what happens then. */
 export function timeoutField(description: string): INodeProperties {
 	return {
 		displayName: 'Timeout (Minutes)',
 		name: 'timeout',
 		type: 'number',
-		typeOptions: { minValue: 0.05 },
+		typeOptions: { minValue: MIN_TIMEOUT_MINUTES },
 		default: 30,
 		description,
 	};
@@ -116,7 +119,7 @@ export function timeoutField(description: string): INodeProperties {
 
 /**
  * The longest gap between two checks of one task, by default. A minute: the schedule checks where a task can finish
- * and keeps its own gaps under 30 s while it knows little of a model (poller/plan.ts), so this bound only decides
+ * and keeps its own gaps under 30 s while it knows little of a model (poller/schedule.ts), so this bound only decides
  * how long a task may sleep before a window learned from many durations (a 30-s bound cost a warm benchmark run
  * about 5 % more requests, each spent where the task could not have finished).
  */

@@ -3,7 +3,7 @@ import { readFileSync } from 'fs';
 import { join } from 'path';
 import type { IDataObject, INodeParameters } from 'n8n-workflow';
 
-import { keyStateFor } from '../../nodes/shared/pacing/perKey';
+import { durationsOfKey } from '../../nodes/shared/poller/learnedDurations';
 import { binaryBytes } from './harness/binary';
 import { runWorkflow } from './harness/runWorkflow';
 import type { Sandbox } from './harness/sandbox';
@@ -132,7 +132,7 @@ describe('Wait Until Done through n8n-core against the sandbox', () => {
 		expect(result.output('Wait', 0)).toHaveLength(2);
 		const firstChecks = sandbox.requests().filter((r) => r.method === 'GET').slice(0, 2);
 		expect(firstChecks.map((r) => r.status)).toEqual([200, 200]);
-		const { total } = keyStateFor(sandbox.url, sandbox.apiKey).durations.of('veo3-fast');
+		const { total } = durationsOfKey(sandbox.url, sandbox.apiKey).of('veo3-fast');
 		expect(total).toHaveLength(2);
 		// Whole-second timestamps: each within a second of the true 4 s.
 		for (const ms of total) expect(Math.abs(ms - 4000)).toBeLessThanOrEqual(1000);

@@ -1,16 +1,13 @@
+import { perApiKey, recentlyUsed } from '../pacing/perKey';
+
 /**
- * How long tasks of each model took, remembered across executions (one store per API key, see pacing/perKey.ts), so
- * that the first tasks of a model in a new execution are not polled blind.
- *
- * Two durations per finished task, where the API's timestamps allow: `total`, from creation to done, and
- * `generation`, from the moment it left the queue (a running, non-queued status's status_update_time) to done.
- * Queueing depends on how busy the API is; generation on the model and the video. A task seen generating is
- * predicted from the generation durations, so a long queue does not blur its window.
+ * How long tasks of each model took, per API key in this n8n process, so that a new execution does not poll blind.
+ * `total` counts from creation, `generation` from leaving the queue (status_update_time of a running status): a
+ * task seen generating is placed by the latter, so a long queue (the API being busy) does not blur its window.
  */
-
 export type DurationKind = 'total' | 'generation';
+export type ModelDurations = Record<DurationKind, readonly number[]>;
 
-/** Tuning, each with its reason. */
 const LIMITS = {
 	/** Recent durations kept per model and kind: enough for the spread, and a model that changes is relearned. */
 	perModel: 64,
@@ -18,25 +15,22 @@ const LIMITS = {
 	models: 64,
 };
 
-export type ModelDurations = Record<DurationKind, readonly number[]>;
-
-const NONE: ModelDurations = { total: [], generation: [] };
+const none = (): Record<DurationKind, number[]> => ({ total: [], generation: [] });
 
 export class LearnedDurations {
 	private readonly byModel = new Map<string, Record<DurationKind, number[]>>();
 
 	record(model: string, kind: DurationKind, ms: number): void {
 		if (!Number.isFinite(ms) || ms < 0) return;
-		const entry = this.byModel.get(model) ?? { total: [], generation: [] };
-		// Re-inserting keeps the map in least-recently-used order.
-		this.byModel.delete(model);
-		this.byModel.set(model, entry);
+		const entry = recentlyUsed(this.byModel, model, none, LIMITS.models);
 		entry[kind].push(ms);
 		if (entry[kind].length > LIMITS.perModel) entry[kind].shift();
-		if (this.byModel.size > LIMITS.models) this.byModel.delete(this.byModel.keys().next().value!);
 	}
 
 	of(model: string): ModelDurations {
-		return this.byModel.get(model) ?? NONE;
+		return this.byModel.get(model) ?? none();
 	}
 }
+
+/** The durations learned with one API key in this process (shared by its executions, nodes and passes). */
+export const durationsOfKey = perApiKey(() => new LearnedDurations());

@@ -1,13 +1,12 @@
 import type { IDataObject } from 'n8n-workflow';
 
 import { failureReasonOf } from '../taskStatus';
+import type { Task } from './taskState';
 import type { PollSnapshot } from './types';
 
-/** Human-readable text of whatever a status request threw. */
 export function errorText(error: unknown): string {
 	if (error instanceof Error && error.message) return error.message;
-	if (typeof error === 'string' && error) return error;
-	return 'Unknown error';
+	return typeof error === 'string' && error ? error : 'Unknown error';
 }
 
 /** Every message names the task, so a user can look it up (or query it again) from the error alone. */
@@ -22,24 +21,12 @@ export function failureMessage(taskId: string, snapshot: PollSnapshot): string {
 	return reason ? `${base}: ${reason}` : base;
 }
 
-export function formatDuration(ms: number): string {
-	const minutes = ms / 60_000;
-	if (minutes >= 1) {
-		const rounded = Math.round(minutes * 10) / 10;
-		return `${rounded} minute${rounded === 1 ? '' : 's'}`;
-	}
-	const seconds = Math.round(ms / 100) / 10;
-	return `${seconds} second${seconds === 1 ? '' : 's'}`;
-}
-
-/** `lastError` is the error of the latest attempt, if that attempt failed. */
-export function timeoutMessage(
-	taskId: string,
-	timeoutMs: number,
-	last?: PollSnapshot,
-	lastError?: string,
-): string {
-	const parts = [last ? `last status: ${last.status}` : 'no status received'];
-	if (lastError) parts.push(`last error: ${lastError}`);
-	return `Task ${taskId} did not finish within ${formatDuration(timeoutMs)} (${parts.join('; ')})`;
+/** Names the task, the time-out, its last status and, if its latest check failed, that error. */
+export function timeoutMessage(task: Task, timeoutMs: number): string {
+	const [unitMs, unit] = timeoutMs >= 60_000 ? [60_000, 'minute'] : [1000, 'second'];
+	const rounded = Math.round((timeoutMs / unitMs) * 10) / 10;
+	const parts = [task.last ? `last status: ${task.last.status}` : 'no status received'];
+	if (task.lastError) parts.push(`last error: ${task.lastError}`);
+	const within = `${rounded} ${unit}${rounded === 1 ? '' : 's'}`;
+	return `Task ${task.target.taskId} did not finish within ${within} (${parts.join('; ')})`;
 }

@@ -1,7 +1,10 @@
 import { finalStateOf } from '../taskStatus';
-import type { PlanMode } from './plan';
-import type { ProgressSample } from './schedule';
 import type { PollSnapshot, PollTarget } from './types';
+
+/** A progress reading, `atMs` since waiting for the task began. */
+export type ProgressSample = { atMs: number; progress: number };
+/** What the schedule last planned for a task (schedule.ts). */
+export type CheckMode = 'early' | 'progress' | 'waiting' | 'window' | 'blind';
 
 /** What the poller knows about one task. Times are on the poller's clock (epoch ms in n8n). */
 export interface Task {
@@ -10,101 +13,82 @@ export interface Task {
 	/** When waiting for it began: its time-out counts from here. */
 	startedAt: number;
 	deadline: number;
+	/** Checks started; `checking` while one is on the wire (never timed out before its first answer). */
 	polls: number;
-	/** Checks that came back (an answer or an error): a task is never timed out before its first. */
-	answers: number;
-	/** Whether a check of it is on the wire. */
 	checking: boolean;
+	/** Consecutive failed checks (for the backoff), the last one's error. */
 	errors: number;
 	lastError?: string;
 	last?: PollSnapshot;
 	samples: ProgressSample[];
 	settled: boolean;
-	/** When its next check is due; a queue entry for another time is stale. */
+	/** When its next check is due (Infinity while one is on the wire), and when its last one started. */
 	dueAt: number;
-	/** When its last check started. */
 	lastPollAt?: number;
-	/** The last check that found it running (its answer's arrival). */
+	/** The last answer that found it running; its creation and generation start, when the API says. */
 	seenRunningAt?: number;
-	/** When it was created, when the API or the input said so. */
 	createdAt?: number;
-	/** When it left the queue and started generating, when the API said so. */
 	generatingSince?: number;
-	/** What the schedule last planned for it. */
-	mode: PlanMode;
+	mode: CheckMode;
 }
 
 /** Statuses of a task still queued (not yet generating). The API document names `pending`; others are alike. */
 const QUEUED = /^(pending|queued|submitted|waiting|not[_ ]?start(ed)?)$/i;
+/** The API's timestamps are whole seconds: one this far off our clock still counts, and nothing is finer. */
+export const API_RESOLUTION_MS = 1000;
+/** Progress readings kept per task; the progress estimate only needs recent ones. */
+const MAX_SAMPLES = 16;
 
-/** The API's timestamps are seconds apart at best: one this far off our clock still counts. */
-const CLOCK_SLACK_MS = 1000;
-
-export function newTask(
-	target: PollTarget,
-	index: number,
-	startedAt: number,
-	deadline: number,
-): Task {
-	return {
-		target,
-		index,
-		startedAt,
-		deadline,
-		polls: 0,
-		answers: 0,
-		checking: false,
-		errors: 0,
-		samples: [],
-		settled: false,
-		dueAt: Infinity,
-		createdAt: target.createdAtMs,
-		mode: 'early',
-	};
+/** A task of a run that began at `runAt`: waited for since then, or since an earlier pass began waiting. */
+export function newTask(target: PollTarget, index: number, runAt: number, timeoutMs: number): Task {
+	const startedAt = Math.min(target.waitingSinceMs ?? runAt, runAt);
+	const deadline = startedAt + Math.max(0, timeoutMs);
+	const counts = { polls: 0, errors: 0, dueAt: Infinity, samples: [] };
+	const flags = { checking: false, settled: false, mode: 'early' as const };
+	return { target, index, startedAt, deadline, ...counts, ...flags, createdAt: target.createdAtMs };
 }
 
-/** Reads the creation and generation start from a snapshot (status_update_time of a queued / running status). */
-export function observeTimeline(task: Task, snapshot: PollSnapshot, now: number): void {
-	const plausible = (at: number | undefined) =>
-		at !== undefined && Number.isFinite(at) && at <= now + CLOCK_SLACK_MS ? at : undefined;
+/** What an answer says of the task: its status, creation, generation start (status_update_time) and progress. */
+export function observe(task: Task, snapshot: PollSnapshot, now: number): void {
+	Object.assign(task, { last: snapshot, errors: 0, lastError: undefined });
+	const latest = now + API_RESOLUTION_MS;
+	const plausible = (at?: number) => (at !== undefined && at <= latest ? at : undefined);
 	task.createdAt ??= plausible(snapshot.createdAtMs);
 	const since = plausible(snapshot.statusSinceMs);
-	if (since === undefined) return;
 	const status = String(snapshot.status ?? '');
-	if (QUEUED.test(status)) task.createdAt ??= since;
-	else if (!isFinal(status)) task.generatingSince ??= since;
+	const running = finalStateOf(status) === 'running';
+	if (since !== undefined && QUEUED.test(status)) task.createdAt ??= since;
+	else if (since !== undefined && running) task.generatingSince ??= since;
+	if (typeof snapshot.progress !== 'number' || !Number.isFinite(snapshot.progress)) return;
+	task.samples.push({ atMs: now - task.startedAt, progress: snapshot.progress });
+	if (task.samples.length > MAX_SAMPLES) task.samples.shift();
 }
 
-/**
- * The earliest time the task is known to have existed: its creation, else the earlier of its generation start and
- * the start of waiting (a task handed over by a create node began before the wait did).
- */
+export function startCheck(task: Task, now: number): void {
+	task.polls++;
+	task.checking = true;
+	task.lastPollAt = now;
+	task.dueAt = Infinity;
+}
+
+/** Its creation, else the earlier of its generation start and the start of waiting (a create node came first). */
 export function bornBy(task: Task): number {
 	return task.createdAt ?? Math.min(task.startedAt, task.generatingSince ?? Infinity);
 }
 
 /**
- * Whether the task may be timed out at `now`: its deadline has passed and it has been looked at since (a pass that
- * starts after the deadline, e.g. a late hand-off pass, checks each task once: a task that finished meanwhile must
- * leave as completed, not as timed out).
+ * Whether the task may be timed out at `now`: past its deadline and looked at since (a pass that starts after the
+ * deadline checks each task once: one that finished meanwhile leaves as completed, not as timed out).
  */
 export function mayTimeOut(task: Task, now: number): boolean {
-	return !task.settled && task.deadline <= now && task.answers > 0 && !task.checking;
+	return !task.settled && task.deadline <= now && task.polls > 0 && !task.checking;
 }
 
-export function isFinal(status: string): boolean {
-	return finalStateOf(status) !== 'running';
-}
-
-/**
- * When a task that was just seen done finished: the API's status_update_time when it falls between the last
- * check that saw it running and now, else the middle of that interval.
- */
+/** When a task seen done finished: status_update_time if it falls since it was seen running, else the middle. */
 export function finishedAt(task: Task, snapshot: PollSnapshot, now: number): number {
 	const runningAt = task.seenRunningAt ?? task.createdAt ?? task.startedAt;
-	const since = snapshot.statusSinceMs;
-	if (since !== undefined && since >= runningAt - CLOCK_SLACK_MS && since <= now + CLOCK_SLACK_MS) {
+	const [since, slack] = [snapshot.statusSinceMs, API_RESOLUTION_MS];
+	if (since !== undefined && since >= runningAt - slack && since <= now + slack)
 		return Math.min(since, now);
-	}
 	return (runningAt + now) / 2;
 }

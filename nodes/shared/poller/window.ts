@@ -1,71 +1,51 @@
-/**
- * The finish window of a task from learned durations: where, given that it is still running, it will most likely
- * finish. The durations are smoothed with a box kernel (each one stands for "about this long"), so that a dozen
- * samples give a usable window and one sample a wide one. Pure functions.
- */
+import { API_RESOLUTION_MS } from './taskState';
 
-/** Tuning, each with its reason. */
+/** Where a running task will likely finish, from learned durations smoothed by a box kernel ("about this long"). */
 const WINDOW = {
-	/**
-	 * The window opens where this share of the (still possible) durations lies below: earlier checks would
-	 * almost always find the task running. 5 % rather than 2 % saved about 3 % of a warm run's checks in
-	 * virtual-time runs of the benchmark's mix, its p95 unchanged, once a model has manySamples durations.
-	 */
+	/** The window opens where this share of the still possible durations lies below (checks before it find 1 in 20). */
 	startShare: 0.05,
 	/**
-	 * With fewer durations than this the low tail is poorly known (a new task falls below the shortest of n with
-	 * chance 1 / (n + 1)): the window opens at fewSamplesStartShare. In the benchmark's warm run of 50 tasks (12
-	 * per model), three veo2 tasks 4 s shorter than any learned one finished before their window opened: at 5 %
-	 * noticed 7 s late, at 2 % up to 5.9 s (p95 5.5–5.9 s against a target of 5.7 s), at 1 % within the gap; 1 %
-	 * costs about one check in 200 more in virtual-time runs of that mix (seeds 1–7).
+	 * Below manySamples durations the low tail is poorly known (a new task falls below the shortest of n with chance
+	 * 1 / (n + 1), over 3 % below 30): the window opens at fewSamplesStartShare, not to miss a short task before it.
 	 */
 	manySamples: 30,
 	fewSamplesStartShare: 0.01,
 	/** Below this share of the durations still ahead, the task has outlived what was learned. */
 	minShareAhead: 0.02,
-	/** Durations are timestamps a second apart at best (status_update_time): no finer kernel than that. */
-	minBandwidthMs: 1000,
-	/** Fewer samples than this say little about the spread: assume a fifth of their median each way. */
+	/** Fewer samples than this say nothing of the spread: assume a fifth of their median each way. */
 	fewSamples: 3,
 	fewSamplesShare: 0.2,
+	/** Bisection steps: 40 halvings of a range of hours end well below a millisecond. */
+	bisections: 40,
 };
 
-/** Where a running task is expected to finish (epoch ms): from `opensAt` on; learned durations end at `endsAt`. */
-export interface FinishWindow {
-	/** Undefined when the task has outlived (almost) every learned duration. */
-	opensAt?: number;
-	endsAt: number;
-	/** How wide the whole window is (before the task's age cut it): a narrow one is checked more closely. */
-	widthMs: number;
-	/** How many durations it was learned from. */
-	samples: number;
+/** `opensAt` undefined: the task outlived almost every duration; `widthMs`: before its age cut the window. */
+export type FinishWindow = { opensAt?: number; endsAt: number; widthMs: number; samples: number };
+
+function quantile(values: readonly number[], q: number): number {
+	const sorted = [...values].sort((a, b) => a - b);
+	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.round(q * (sorted.length - 1))))];
 }
 
-function sorted(values: readonly number[]): number[] {
-	return [...values].sort((a, b) => a - b);
+export function medianDuration(durations: readonly number[]): number | undefined {
+	return durations.length ? quantile(durations, 0.5) : undefined;
 }
 
-function quantileOfSorted(values: readonly number[], q: number): number {
-	const at = Math.min(values.length - 1, Math.max(0, Math.round(q * (values.length - 1))));
-	return values[at];
-}
-
-/** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range), at least a second. */
+/** The kernel's half-width: Silverman's rule, robust to an outlier (interquartile range); no finer than the API. */
 export function bandwidthOf(durations: readonly number[]): number {
-	const values = sorted(durations);
-	const n = values.length;
-	if (n === 0) return WINDOW.minBandwidthMs;
+	const n = durations.length;
 	if (n < WINDOW.fewSamples) {
-		return Math.max(WINDOW.minBandwidthMs, WINDOW.fewSamplesShare * quantileOfSorted(values, 0.5));
+		const median = medianDuration(durations) ?? 0;
+		return Math.max(API_RESOLUTION_MS, WINDOW.fewSamplesShare * median);
 	}
-	const mean = values.reduce((sum, v) => sum + v, 0) / n;
-	const sd = Math.sqrt(values.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
-	const iqr = quantileOfSorted(values, 0.75) - quantileOfSorted(values, 0.25);
+	const mean = durations.reduce((sum, v) => sum + v, 0) / n;
+	const sd = Math.sqrt(durations.reduce((sum, v) => sum + (v - mean) ** 2, 0) / n);
+	// 1.34: a normal distribution's interquartile range in standard deviations; 0.9 n^-1/5: Silverman's factor.
+	const iqr = quantile(durations, 0.75) - quantile(durations, 0.25);
 	const spread = iqr > 0 ? Math.min(sd, iqr / 1.34) : sd;
-	return Math.max(WINDOW.minBandwidthMs, 0.9 * spread * n ** -0.2);
+	return Math.max(API_RESOLUTION_MS, 0.9 * spread * n ** -0.2);
 }
 
-/** Share of the smoothed durations above `u`. */
 function shareAbove(u: number, durations: readonly number[], bandwidth: number): number {
 	let sum = 0;
 	for (const d of durations) {
@@ -75,56 +55,32 @@ function shareAbove(u: number, durations: readonly number[], bandwidth: number):
 	return sum / durations.length;
 }
 
-/**
- * The window of a task still running at `runningAt` (epoch ms) whose duration counts from `anchorAt`: the learned
- * durations, smoothed, kept where they exceed its age then. Undefined without durations.
- */
-export function finishWindow(
-	durations: readonly number[],
-	anchorAt: number,
-	runningAt: number,
-): FinishWindow | undefined {
+/** The window of a task still running at `runningAt` whose duration counts from `anchorAt` (epoch ms). */
+export function finishWindow(durations: readonly number[], anchorAt: number, runningAt: number) {
 	if (durations.length === 0) return undefined;
 	const bandwidth = bandwidthOf(durations);
 	const last = Math.max(...durations) + bandwidth;
-	// A few durations say where, not how wide: their window's width is unknown.
-	const widthMs =
-		durations.length < WINDOW.fewSamples
-			? Infinity
-			: last - (windowStart(durations, bandwidth, -Infinity) ?? last);
-	const age = runningAt - anchorAt;
-	const opensAfter = windowStart(durations, bandwidth, age);
-	const samples = durations.length;
-	if (opensAfter === undefined) return { endsAt: anchorAt + last, widthMs, samples };
-	return { opensAt: anchorAt + opensAfter, endsAt: anchorAt + last, widthMs, samples };
+	const opensAfter = windowStart(durations, bandwidth, runningAt - anchorAt);
+	// A few durations say where, not how wide.
+	const fullWidth = last - (windowStart(durations, bandwidth, -Infinity) ?? last);
+	const widthMs = durations.length < WINDOW.fewSamples ? Infinity : fullWidth;
+	const window: FinishWindow = { endsAt: anchorAt + last, widthMs, samples: durations.length };
+	if (opensAfter !== undefined) window.opensAt = anchorAt + opensAfter;
+	return window;
 }
 
-/**
- * The age below which the start share (startShare, or fewSamplesStartShare for few durations) of the durations
- * still possible after `age` lie (bisection); undefined when (almost) none are.
- */
-function windowStart(
-	durations: readonly number[],
-	bandwidth: number,
-	age: number,
-): number | undefined {
-	const first = Math.min(...durations) - bandwidth;
-	const from = Math.max(age, first);
+/** The age below which the start share of the durations still possible after `age` lies (bisection). */
+function windowStart(durations: readonly number[], bandwidth: number, age: number) {
+	const from = Math.max(age, Math.min(...durations) - bandwidth);
 	const ahead = shareAbove(from, durations, bandwidth);
 	if (ahead < WINDOW.minShareAhead) return undefined;
-	const share =
-		durations.length < WINDOW.manySamples ? WINDOW.fewSamplesStartShare : WINDOW.startShare;
-	let low = from;
-	let high = Math.max(...durations) + bandwidth;
-	for (let i = 0; i < 40; i++) {
+	const few = durations.length < WINDOW.manySamples;
+	const share = few ? WINDOW.fewSamplesStartShare : WINDOW.startShare;
+	let [low, high] = [from, Math.max(...durations) + bandwidth];
+	for (let i = 0; i < WINDOW.bisections; i++) {
 		const mid = (low + high) / 2;
 		if (1 - shareAbove(mid, durations, bandwidth) / ahead >= share) high = mid;
 		else low = mid;
 	}
 	return high;
-}
-
-/** The middle of the learned durations (for the hand-off's expected finish). */
-export function medianDuration(durations: readonly number[]): number | undefined {
-	return durations.length ? quantileOfSorted(sorted(durations), 0.5) : undefined;
 }

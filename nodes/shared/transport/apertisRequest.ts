@@ -9,7 +9,7 @@ import type { ByteStream } from './byteStream';
 
 import { executionStopped } from '../errors';
 import type { AdaptivePace, PaceTicket } from '../pacing/adaptivePace';
-import { keyStateFor } from '../pacing/perKey';
+import { paceOfKey } from '../pacing/perKey';
 import { cancellableSleep } from '../sleep';
 import type { ApiFailure } from './apiErrors';
 import { toNodeApiError } from './apiErrors';
@@ -61,11 +61,29 @@ interface FullResponse<T> {
 	statusCode: number;
 }
 
+/**
+ * How long one attempt may take: a status answer comes within a second or two, a create within a few. A minute is
+ * far beyond either, yet short enough that a hung connection is given up and retried.
+ */
 const DEFAULT_TIMEOUT_MS = 60_000;
 
-export async function getBaseUrl(
-	ctx: IExecuteFunctions,
-): Promise<{ baseUrl: string; apiKey: string }> {
+type Credentials = { baseUrl: string; apiKey: string };
+
+/** The credential of each running node, read (decrypted) once for all its requests. */
+const credentialsOfRun = new WeakMap<IExecuteFunctions, Promise<Credentials>>();
+
+/** The credential's base URL and key, read once per node execution (not per request or attempt). */
+export async function getBaseUrl(ctx: IExecuteFunctions): Promise<Credentials> {
+	const known = credentialsOfRun.get(ctx);
+	if (known) return await known;
+	const reading = readCredentials(ctx);
+	credentialsOfRun.set(ctx, reading);
+	// A failed read is not kept: the error is the node's, and a retry of the node reads again.
+	reading.catch(() => credentialsOfRun.delete(ctx));
+	return await reading;
+}
+
+async function readCredentials(ctx: IExecuteFunctions): Promise<Credentials> {
 	const credentials = await ctx.getCredentials<{ baseUrl?: string; apiKey?: string }>(
 		CREDENTIAL_TYPE,
 	);
@@ -107,17 +125,16 @@ async function send<T>(
 	encoding: 'json' | 'stream',
 ): Promise<FullResponse<T>> {
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
-	// The key's pace is the API's: a video on another host (its storage) is fetched without the key and unpaced.
-	const toApi = sameOrigin(request.absoluteUrl ?? baseUrl, baseUrl);
-	const pace = request.pacedByCaller || !toApi ? undefined : keyStateFor(baseUrl, apiKey).pace;
+	const pace = paceOf(request, baseUrl, apiKey);
 	const policy = request.maxAttempts
 		? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts }
 		: undefined;
 	for (let attempt = 1; ; attempt++) {
 		throwIfCancelled(ctx, request);
-		const ticket = pace && (await bookSlot(ctx, request, pace));
+		const ticket = pace && (await waitForSlot(pace, paceClockOf(ctx)));
+		if (pace && !ticket) throwIfCancelled(ctx, request);
 		const result = await attemptOnce<T>(ctx, request, encoding, baseUrl);
-		if (pace && ticket) reportToPace(pace, ticket, result);
+		if (pace && ticket) reportAnswer(pace, ticket, Date.now(), answerOf(result));
 		if ('response' in result) return result.response;
 		const failure = result.failure;
 		const delay = delayBeforeRetry(request.kind, attempt, failure, policy);
@@ -131,38 +148,60 @@ async function send<T>(
 }
 
 /**
- * Waits for this request's slot in the key's pace. A 429 that arrives meanwhile pauses everyone, so a slot booked
- * before it is booked again after the pause.
+ * The pace a request waits for: its API key's, shared by every caller of the key. None for the poller (it books its
+ * own slots, see pacedByCaller) and none for a video on another host (its storage): that is not the API's limit.
  */
-async function bookSlot(
-	ctx: IExecuteFunctions,
-	request: ApertisRequest,
+export function paceOf(
+	request: Pick<ApertisRequest, 'absoluteUrl' | 'pacedByCaller'>,
+	baseUrl: string,
+	apiKey: string,
+): AdaptivePace | undefined {
+	const toApi = sameOrigin(request.absoluteUrl ?? baseUrl, baseUrl);
+	return request.pacedByCaller || !toApi ? undefined : paceOfKey(baseUrl, apiKey);
+}
+
+/** A clock, and a sleep that a cancel cuts short (false). */
+export interface SlotClock {
+	now(): number;
+	sleep(ms: number): Promise<boolean>;
+}
+
+function paceClockOf(ctx: IExecuteFunctions): SlotClock {
+	const signal = ctx.getExecutionCancelSignal();
+	return { now: () => Date.now(), sleep: async (ms: number) => await cancellableSleep(ms, signal) };
+}
+
+/**
+ * Waits for the caller's slot in `pace`. A 429 that arrives meanwhile pauses everyone, so a slot booked before it
+ * is booked again after the pause. Undefined when the sleep was cut short (the execution was cancelled).
+ */
+export async function waitForSlot(
 	pace: AdaptivePace,
-): Promise<PaceTicket> {
+	clock: SlotClock,
+): Promise<PaceTicket | undefined> {
 	for (;;) {
-		const ticket = pace.take(Date.now());
-		const slept = await cancellableSleep(
-			Math.max(0, ticket.startAt - Date.now()),
-			ctx.getExecutionCancelSignal(),
-		);
-		if (!slept) throwIfCancelled(ctx, request);
+		const ticket = pace.take(clock.now());
+		if (!(await clock.sleep(Math.max(0, ticket.startAt - clock.now())))) return undefined;
 		if (!pace.isPausedAt(ticket.startAt)) return ticket;
 	}
 }
 
-/** A 429 slows every caller of the key; any other answer from the API lets the pace grow. */
-function reportToPace(
+/** An answer to a paced request: a 429 slows every caller of the key; any other status lets the pace grow. */
+export function reportAnswer(
 	pace: AdaptivePace,
 	ticket: PaceTicket,
-	result: { response: unknown } | { failure: Failure },
+	now: number,
+	answer: { status?: number; retryAfterMs?: number },
 ): void {
-	if ('response' in result) return pace.succeeded(ticket);
-	const { failure } = result;
-	if (failure.status === 429) {
-		pace.rateLimited(ticket, Date.now(), parseRetryAfter(failure.retryAfter));
-	} else if (failure.status !== undefined) {
-		pace.succeeded(ticket);
-	}
+	if (answer.status === 429) pace.rateLimited(ticket, now, answer.retryAfterMs);
+	else if (answer.status !== undefined) pace.succeeded(ticket);
+}
+
+/** What the pace learns from an attempt: its status (none for a network error) and Retry-After. */
+function answerOf(result: { response: FullResponse<unknown> } | { failure: Failure }) {
+	if ('response' in result) return { status: result.response.statusCode };
+	const { status, retryAfter } = result.failure;
+	return { status, retryAfterMs: parseRetryAfter(retryAfter) };
 }
 
 /** One HTTP exchange: the response when it succeeded, else what went wrong (status, Retry-After, body). */

@@ -28,7 +28,7 @@ export interface SettledTasks {
 	stillRunning: INodeExecutionData[];
 }
 
-type Outcome = PollOutcome & { item: TaskToWaitFor };
+export type Outcome = PollOutcome & { item: TaskToWaitFor };
 type Settled = { as: keyof SettledTasks; item: INodeExecutionData };
 
 /**
@@ -56,7 +56,7 @@ export async function settleTasks(
 			...(outcome.last?.raw ?? {}),
 			id: outcome.item.task.id,
 		};
-		if (outcome.outcome === 'stillRunning') return stillRunning(outcome, json, passStartedAt);
+		if (outcome.outcome === 'stillRunning') return stillRunningItem(outcome, json, passStartedAt);
 		return await settleOne(ctx, outcome, json, download);
 	});
 	const of = (as: keyof SettledTasks) => settled.filter((s) => s.as === as).map((s) => s.item);
@@ -76,15 +76,22 @@ export async function settleTasks(
 	return result;
 }
 
-function stillRunning(outcome: Outcome, json: IDataObject, passStartedAt: number): Settled {
+/** A task handed off: its item for the Still Running output, with what the next pass needs. */
+export function stillRunningItem(
+	outcome: Outcome,
+	json: IDataObject,
+	passStartedAt: number,
+): Settled {
 	const status = outcome.last?.status ?? String(json.status ?? 'unknown');
 	const waitingSince = new Date(outcome.item.waitingSinceMs ?? passStartedAt).toISOString();
-	// The next pass reads it back (createdAtOf), so a task handed on still teaches its model a whole duration.
+	// The next pass reads them back (createdAtOf, json.model): whichever worker runs it learns a whole duration.
 	const createdAt = outcome.createdAtMs ?? outcome.item.createdAtMs;
 	const taskCreatedAt =
 		createdAt !== undefined ? { task_created_at: new Date(createdAt).toISOString() } : {};
+	const model = outcome.item.task.model ?? outcome.item.model;
+	const taskModel = typeof json.model !== 'string' && model !== undefined ? { model } : {};
 	const item = {
-		json: { ...json, ...taskCreatedAt, status, waiting_since: waitingSince },
+		json: { ...json, ...taskCreatedAt, ...taskModel, status, waiting_since: waitingSince },
 		pairedItem: { item: outcome.item.itemIndex },
 	};
 	return { as: 'stillRunning', item };

@@ -1,7 +1,9 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WaitSettings } from '../descriptions';
-import { keyStateFor } from '../pacing/perKey';
+import { PACE } from '../pacing/adaptivePace';
+import { paceOfKey } from '../pacing/perKey';
+import { durationsOfKey } from '../poller/learnedDurations';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';
 import type { TaskRef } from '../taskIds';
@@ -33,6 +35,7 @@ export function apiTimeMs(value: unknown): number | undefined {
 	}
 	const n = typeof value === 'string' ? Number(value) : value;
 	if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0) return undefined;
+	// From 1e12 on it is milliseconds: 1e12 ms is the year 2001, 1e12 s the year 33,658.
 	if (n >= 1e12) return n;
 	return Number.isInteger(n) ? n * 1000 + 500 : n * 1000;
 }
@@ -53,6 +56,12 @@ export function createdAtOf(json: IDataObject | undefined, taskId: string): numb
 		: undefined;
 }
 
+/**
+ * A status check answers within a second or two; half the transport's default time-out is ample, and a hung check
+ * is given up (and retried by the poller) while the task's next checks are still due.
+ */
+const STATUS_TIMEOUT_MS = 30_000;
+
 /** One status check, a single attempt: the poller decides about retries for all tasks together. */
 async function fetchStatus(ctx: IExecuteFunctions, target: TaskToWaitFor): Promise<PollSnapshot> {
 	const raw = await apertisRequest<IDataObject>(ctx, {
@@ -62,7 +71,7 @@ async function fetchStatus(ctx: IExecuteFunctions, target: TaskToWaitFor): Promi
 		itemIndex: target.itemIndex,
 		taskId: target.task.id,
 		maxAttempts: 1,
-		timeoutMs: 30_000,
+		timeoutMs: STATUS_TIMEOUT_MS,
 		pacedByCaller: true,
 	});
 	return {
@@ -79,7 +88,8 @@ function classifyError(error: unknown): ErrorVerdict {
 	const context = (error as { context?: IDataObject }).context ?? {};
 	const httpCode = Number((error as { httpCode?: string | null }).httpCode ?? NaN);
 	if (httpCode === 429) {
-		return { retryAfterMs: typeof context.retryAfterMs === 'number' ? context.retryAfterMs : 1000 };
+		const { retryAfterMs } = context;
+		return { retryAfterMs: typeof retryAfterMs === 'number' ? retryAfterMs : PACE.defaultPauseMs };
 	}
 	if (context.networkError === true || httpCode >= 500) return 'retry';
 	return 'fatal';
@@ -103,15 +113,14 @@ export async function waitForTasks(
 		createdAtMs: item.createdAtMs,
 	}));
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
-	const { pace, durations } = keyStateFor(baseUrl, apiKey);
 	const outcomes = await pollUntilDone(targets, {
 		fetchStatus: async (target) => await fetchStatus(ctx, tasks[target.key as number]),
 		classifyError,
 		pollIntervalMs: settings.pollIntervalSeconds * 1000,
 		timeoutMs: settings.timeoutMinutes * 60_000,
 		requestsPerSecond: settings.requestsPerSecond,
-		pace,
-		durations,
+		pace: paceOfKey(baseUrl, apiKey),
+		durations: durationsOfKey(baseUrl, apiKey),
 		handOffAfterMs: (settings.handOffAfterMinutes ?? 0) * 60_000,
 		signal: ctx.getExecutionCancelSignal(),
 	});

@@ -1,5 +1,5 @@
 import { AdaptivePace, PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
-import { keyStateFor } from '../../../../../nodes/shared/pacing/perKey';
+import { paceOfKey, recentlyUsed } from '../../../../../nodes/shared/pacing/perKey';
 
 /** Sends `count` requests back to back as fast as the pace allows, each answered at once; returns the last start. */
 function sendBusy(pace: AdaptivePace, from: number, count: number): number {
@@ -19,7 +19,6 @@ describe('AdaptivePace: additive increase, multiplicative decrease', () => {
 		const first = pace.take(0);
 		expect(first).toEqual({ startAt: 0, busy: false });
 		expect(pace.readyAt()).toBe(100);
-		expect(pace.isReady(99)).toBe(false);
 		expect(pace.take(0).startAt).toBe(100);
 	});
 
@@ -85,17 +84,39 @@ describe('AdaptivePace: additive increase, multiplicative decrease', () => {
 	});
 });
 
-describe('keyStateFor: one pace and one duration store per API key', () => {
-	test('the same base URL and key share one state; another key or base URL has its own', () => {
-		const a = keyStateFor('https://api.example.test', 'sk-one');
-		expect(keyStateFor('https://api.example.test', 'sk-one')).toBe(a);
-		expect(keyStateFor('https://api.example.test', 'sk-two')).not.toBe(a);
-		expect(keyStateFor('https://other.example.test', 'sk-one')).not.toBe(a);
+describe('a caller’s own bounds: the user’s ceiling and the poller’s floor', () => {
+	test('a ceiling holds the caller back even when the key’s pace would let it start', () => {
+		const pace = new AdaptivePace(100);
+		expect(pace.readyAt({ ceilingAt: 500 })).toBe(500);
+		expect(pace.take(0, { ceilingAt: 500 }).startAt).toBe(500);
 	});
 
-	test('the state keeps nothing of the key', () => {
-		const state = keyStateFor('https://api.example.test', 'sk-secret-key-123');
-		state.durations.record('veo3', 'total', 1000);
-		expect(JSON.stringify(state)).not.toContain('sk-secret');
+	test('a floor lets the caller start before the key’s next slot, booking none, but never during a 429’s pause', () => {
+		const pace = new AdaptivePace(0.2);
+		pace.take(0);
+		expect(pace.readyAt()).toBe(5000);
+		expect(pace.readyAt({ floorAt: 1000 })).toBe(1000);
+		expect(pace.take(1000, { floorAt: 1000 })).toEqual({ startAt: 1000, busy: false });
+		expect(pace.readyAt()).toBe(5000);
+		pace.rateLimited(pace.take(5000), 5000, 3000);
+		expect(pace.readyAt({ floorAt: 6000 })).toBe(8000);
+	});
+});
+
+describe('perApiKey: one value per API key in the process', () => {
+	test('the same base URL and key share one pace; another key or base URL has its own', () => {
+		const a = paceOfKey('https://api.example.test', 'sk-one');
+		expect(paceOfKey('https://api.example.test', 'sk-one')).toBe(a);
+		expect(paceOfKey('https://api.example.test', 'sk-two')).not.toBe(a);
+		expect(paceOfKey('https://other.example.test', 'sk-one')).not.toBe(a);
+	});
+
+	test('recentlyUsed forgets the least recently used entry beyond its size', () => {
+		const map = new Map<string, number>();
+		for (const key of ['a', 'b', 'c']) recentlyUsed(map, key, () => key.charCodeAt(0), 3);
+		recentlyUsed(map, 'a', () => 0, 3);
+		recentlyUsed(map, 'd', () => 100, 3);
+		expect([...map.keys()]).toEqual(['c', 'a', 'd']);
+		expect(map.get('a')).toBe(97);
 	});
 });

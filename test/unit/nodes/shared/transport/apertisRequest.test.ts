@@ -1,90 +1,73 @@
-import type { IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
+import { AdaptivePace, PACE, type PaceTicket } from '../../../../../nodes/shared/pacing/adaptivePace';
+import { paceOfKey } from '../../../../../nodes/shared/pacing/perKey';
+import { paceOf, reportAnswer, waitForSlot } from '../../../../../nodes/shared/transport/apertisRequest';
+import { VirtualClock } from '../poller/virtualClock';
 
-import { PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
-import { keyStateFor } from '../../../../../nodes/shared/pacing/perKey';
-import { apertisRequest } from '../../../../../nodes/shared/transport/apertisRequest';
-
-interface Sent {
-	at: number;
-	url: string;
+/** One caller of the transport in virtual time: waits for its slot, sends, and reports the status it got. */
+async function send(pace: AdaptivePace, clock: VirtualClock, answer: () => { status?: number; retryAfterMs?: number }) {
+	const ticket = (await waitForSlot(pace, clock)) as PaceTicket;
+	const sentAt = clock.now();
+	await clock.sleep(50);
+	reportAnswer(pace, ticket, clock.now(), answer());
+	return sentAt;
 }
 
-/** A fake API every fake execution talks to: answers 429 (Retry-After: 1) to the requests numbered in `limited`. */
-function fakeApi(limited: Set<number>) {
-	const sent: Sent[] = [];
-	const answer = async (options: IHttpRequestOptions) => {
-		sent.push({ at: Date.now(), url: String(options.url) });
-		if (limited.has(sent.length)) return { statusCode: 429, headers: { 'retry-after': '1' }, body: { error: { message: 'slow down' } } };
-		return { statusCode: 200, headers: {}, body: { id: `task-${sent.length}`, status: 'pending' } };
-	};
-	return { sent, answer };
-}
+const ok = () => ({ status: 200 });
 
-/** Just enough of IExecuteFunctions for the transport: one execution with the given credential. */
-function execution(baseUrl: string, apiKey: string, answer: (o: IHttpRequestOptions) => Promise<unknown>): IExecuteFunctions {
-	return {
-		getCredentials: async () => ({ baseUrl, apiKey }),
-		getNode: () => ({ name: 'Video Create', type: 'test', typeVersion: 1, position: [0, 0], parameters: {}, id: 'n1' }),
-		getExecutionCancelSignal: () => undefined,
-		logger: { debug: () => {} },
-		helpers: {
-			httpRequestWithAuthentication: async (_type: string, options: IHttpRequestOptions) => await answer(options),
-			httpRequest: async (options: IHttpRequestOptions) => await answer(options),
-		},
-	} as unknown as IExecuteFunctions;
-}
-
-const create = (ctx: IExecuteFunctions, itemIndex: number) =>
-	apertisRequest(ctx, { method: 'POST', path: '/v1/video/create', body: { model: 'veo3', prompt: 'p' }, kind: 'create', itemIndex });
-
-describe('apertisRequest: every request waits for its slot in the pace of its API key', () => {
-	test('a 429 met by one execution pauses the other execution with the same key for its Retry-After', async () => {
-		const baseUrl = `https://pace-${Date.now()}.example.test`;
-		const api = fakeApi(new Set([1]));
-		const one = execution(baseUrl, 'sk-shared', api.answer);
-		const two = execution(baseUrl, 'sk-shared', api.answer);
-		const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-		// Two met the 429 first; one starts 100 ms later, while the pause is on.
-		const [fromTwo, fromOne] = await Promise.all([create(two, 0), later(100).then(() => create(one, 0))]);
-		expect([fromTwo, fromOne].map((task) => task.id).sort()).toEqual(['task-2', 'task-3']);
-		expect(api.sent).toHaveLength(3);
-		// Nobody sent anything during the 1-s pause: the next request came after it, for both executions.
-		expect(api.sent[1].at - api.sent[0].at).toBeGreaterThanOrEqual(950);
-		expect(api.sent[2].at - api.sent[0].at).toBeGreaterThanOrEqual(950);
-		expect(keyStateFor(baseUrl, 'sk-shared').pace.requestsPerSecond).toBeLessThan(PACE.initialRate);
+describe('every request waits for its slot in the pace of its API key', () => {
+	test('a 429 met by one caller pauses another caller of the same key for its Retry-After', async () => {
+		const clock = new VirtualClock();
+		const pace = new AdaptivePace();
+		const first = send(pace, clock, () => ({ status: 429, retryAfterMs: 1000 }));
+		const [, second] = await clock.run(Promise.all([first, clock.sleep(100).then(() => send(pace, clock, ok))]));
+		expect(second).toBeGreaterThanOrEqual(1050);
+		expect(pace.requestsPerSecond).toBeLessThan(PACE.initialRate);
 	});
 
-	test('another key is not slowed by that 429', async () => {
-		const baseUrl = `https://pace-${Date.now()}-b.example.test`;
-		const api = fakeApi(new Set([1]));
-		await create(execution(baseUrl, 'sk-first', api.answer), 0);
-		const started = Date.now();
-		await create(execution(baseUrl, 'sk-second', api.answer), 0);
-		expect(Date.now() - started).toBeLessThan(500);
-		expect(keyStateFor(baseUrl, 'sk-second').pace.requestsPerSecond).toBeGreaterThanOrEqual(PACE.initialRate);
+	test('a slot booked before a 429 arrived is booked again after its pause', async () => {
+		const clock = new VirtualClock();
+		const pace = new AdaptivePace(1);
+		const limited = send(pace, clock, () => ({ status: 429, retryAfterMs: 3000 }));
+		const queued = send(pace, clock, ok);
+		const [, sentAt] = await clock.run(Promise.all([limited, queued]));
+		expect(sentAt).toBeGreaterThanOrEqual(3050);
 	});
 
-	test('requests that succeed one after another raise the pace (slow start)', async () => {
-		const baseUrl = `https://pace-${Date.now()}-c.example.test`;
-		const api = fakeApi(new Set());
-		const ctx = execution(baseUrl, 'sk-busy', api.answer);
-		const started = Date.now();
-		for (let i = 0; i < 20; i++) await create(ctx, i);
-		// At the initial 10 requests/s throughout, 20 creates would take 1.9 s.
-		expect(Date.now() - started).toBeLessThan(1500);
-		expect(keyStateFor(baseUrl, 'sk-busy').pace.requestsPerSecond).toBeGreaterThan(20);
+	test('requests that succeed one after another raise the pace (slow start); a network error says nothing', async () => {
+		const clock = new VirtualClock();
+		const pace = new AdaptivePace();
+		const oneAfterAnother = async () => {
+			const starts: number[] = [];
+			for (let i = 0; i < 20; i++) starts.push(await send(pace, clock, ok));
+			return starts;
+		};
+		const starts = await clock.run(oneAfterAnother());
+		// At the initial 10 requests/s throughout, 20 requests would take 1.9 s.
+		expect(Math.max(...starts)).toBeLessThan(1500);
+		expect(pace.requestsPerSecond).toBeGreaterThan(20);
+		const before = pace.requestsPerSecond;
+		reportAnswer(pace, pace.take(clock.now()), clock.now(), {});
+		expect(pace.requestsPerSecond).toBe(before);
 	});
 
-	test('a video on another host (its storage) is not an API request: it waits for no slot, not even a 429’s pause', async () => {
-		const baseUrl = `https://pace-${Date.now()}-d.example.test`;
-		const api = fakeApi(new Set([1]));
-		const ctx = execution(baseUrl, 'sk-video', api.answer);
-		const pending = create(ctx, 0);
-		await new Promise((resolve) => setTimeout(resolve, 100));
-		expect(keyStateFor(baseUrl, 'sk-video').pace.isPausedAt(Date.now())).toBe(true);
-		const started = Date.now();
-		await apertisRequest(ctx, { method: 'GET', path: 'video_url', absoluteUrl: 'https://storage.example.test/v.mp4', kind: 'read', itemIndex: 0 });
-		expect(Date.now() - started).toBeLessThan(300);
-		await pending;
+	test('a cancel during the wait ends it without a slot', async () => {
+		const pace = new AdaptivePace(0.2);
+		pace.take(0);
+		await expect(waitForSlot(pace, { now: () => 0, sleep: async () => false })).resolves.toBeUndefined();
+	});
+});
+
+describe('paceOf: which pace a request waits for', () => {
+	const api = 'https://pace-a.example.test';
+
+	test('a request to the API waits for its key’s pace; another key has its own', () => {
+		expect(paceOf({}, api, 'sk-one')).toBe(paceOfKey(api, 'sk-one'));
+		expect(paceOf({ absoluteUrl: `${api}/v1/videos/x/content` }, api, 'sk-one')).toBe(paceOfKey(api, 'sk-one'));
+		expect(paceOf({}, api, 'sk-two')).not.toBe(paceOf({}, api, 'sk-one'));
+	});
+
+	test('a video on another host (its storage) and the poller’s own checks wait for no slot', () => {
+		expect(paceOf({ absoluteUrl: 'https://storage.example.test/v.mp4' }, api, 'sk-one')).toBeUndefined();
+		expect(paceOf({ pacedByCaller: true }, api, 'sk-one')).toBeUndefined();
 	});
 });

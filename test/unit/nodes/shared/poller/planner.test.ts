@@ -1,0 +1,71 @@
+import { LearnedDurations } from '../../../../../nodes/shared/poller/learnedDurations';
+import { RunPlanner } from '../../../../../nodes/shared/poller/planner';
+import { SCHEDULE } from '../../../../../nodes/shared/poller/schedule';
+import { newTask, type Task } from '../../../../../nodes/shared/poller/taskState';
+
+const bounds = { minMs: 100, maxMs: 60_000 };
+const tasksOf = (n: number, model = 'veo3'): Task[] =>
+	Array.from({ length: n }, (_, i) => ({ ...newTask({ key: i, taskId: `t${i}`, model }, i, 0, 600_000), createdAt: 0 }));
+
+/** Every task checked once and seen running at `at`, its next check planned. */
+function runningAt(planner: RunPlanner, tasks: Task[], at: number) {
+	for (const t of tasks) {
+		Object.assign(t, { polls: t.polls + 1, lastPollAt: at, seenRunningAt: at });
+		planner.spend();
+		planner.plan(t, at);
+	}
+}
+
+describe('RunPlanner: how the tasks of a run inform each other', () => {
+	test('the first finish of a model teaches its duration and brings its blind peers’ checks within one window gap', () => {
+		const durations = new LearnedDurations();
+		const tasks = tasksOf(10);
+		const planner = new RunPlanner(tasks, durations, bounds);
+		runningAt(planner, tasks, 2000);
+		expect(tasks.every((t) => t.mode === 'blind')).toBe(true);
+		Object.assign(tasks[0], { settled: true });
+		planner.settled(tasks[0], 30_000);
+		planner.finished(tasks[0], 29_000, 30_000);
+		expect(durations.of('veo3').total).toEqual([29_000]);
+		for (const peer of tasks.slice(1)) {
+			expect(peer.mode).toBe('window');
+			expect(peer.dueAt).toBeLessThanOrEqual(30_000 + SCHEDULE.windowGapMs);
+		}
+	});
+
+	test('the end spurt: the last tasks inside their window are looked at sooner, while the run spent no more than the loop', () => {
+		const durations = new LearnedDurations();
+		for (let i = 0; i < 20; i++) durations.record('veo3', 'total', 40_000 + 500 * i);
+		const tasks = tasksOf(20);
+		const planner = new RunPlanner(tasks, durations, bounds);
+		runningAt(planner, tasks, 45_000);
+		const gapOf = (t: Task) => t.dueAt - 45_000;
+		expect(gapOf(tasks[19])).toBe(SCHEDULE.windowGapMs);
+		for (const t of tasks.slice(0, 18)) {
+			t.settled = true;
+			planner.settled(t, 45_000);
+		}
+		expect(gapOf(tasks[19])).toBeLessThan(SCHEDULE.windowGapMs);
+	});
+
+	test('no spurt for a run that has spent more than the loop would have', () => {
+		const durations = new LearnedDurations();
+		for (let i = 0; i < 20; i++) durations.record('veo3', 'total', 40_000 + 500 * i);
+		const tasks = tasksOf(20);
+		const planner = new RunPlanner(tasks, durations, bounds);
+		for (let i = 0; i < 1000; i++) planner.spend();
+		runningAt(planner, tasks, 45_000);
+		for (const t of tasks.slice(0, 19)) {
+			t.settled = true;
+			planner.settled(t, 45_000);
+		}
+		expect(tasks[19].dueAt - 45_000).toBe(SCHEDULE.windowGapMs);
+	});
+
+	test('a task handed off carries its deadline, its creation and the median of its model’s durations', () => {
+		const durations = new LearnedDurations();
+		for (const ms of [30_000, 40_000, 50_000]) durations.record('veo3', 'total', ms);
+		const [task] = tasksOf(1);
+		expect(new RunPlanner([task], durations, bounds).handedOn(task)).toEqual({ deadlineMs: 600_000, createdAtMs: 0, expectedFinishAtMs: 40_000 });
+	});
+});
