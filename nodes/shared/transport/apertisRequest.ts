@@ -127,7 +127,11 @@ async function send<T>(
 	const { baseUrl, apiKey } = await getBaseUrl(ctx);
 	const pace = paceOf(request, baseUrl, apiKey);
 	const policy = request.maxAttempts
-		? { ...DEFAULT_RETRY_POLICY, maxAttempts: request.maxAttempts }
+		? {
+				...DEFAULT_RETRY_POLICY,
+				maxAttempts: request.maxAttempts,
+				maxAttemptsOn429: request.maxAttempts,
+			}
 		: undefined;
 	for (let attempt = 1; ; attempt++) {
 		throwIfCancelled(ctx, request);

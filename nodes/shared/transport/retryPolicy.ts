@@ -21,6 +21,11 @@ export interface AttemptFailure {
 
 export interface RetryPolicy {
 	maxAttempts: number;
+	/**
+	 * Attempts while the answer is 429. A 429 costs nothing and was not accepted, so even a create may try again;
+	 * only a limit that outlasts this many Retry-After waits fails the item.
+	 */
+	maxAttemptsOn429: number;
 	baseDelayMs: number;
 	maxDelayMs: number;
 	/** Upper bound for a server-provided Retry-After, so a bogus header cannot stall a workflow for hours. */
@@ -29,6 +34,9 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxAttempts: 5,
+	// Ten 429s in a row: at least ten Retry-After waits (seconds each), well beyond a burst's overload. With 429s
+	// on one request in five (the sandbox's rateLimitEvery), five attempts failed one create in a few thousand.
+	maxAttemptsOn429: 10,
 	baseDelayMs: 500,
 	maxDelayMs: 10_000,
 	maxRetryAfterMs: 60_000,
@@ -48,7 +56,8 @@ export function delayBeforeRetry(
 	policy: RetryPolicy = DEFAULT_RETRY_POLICY,
 	random: () => number = Math.random,
 ): number | undefined {
-	if (attempt >= policy.maxAttempts || !isRetryable(kind, failure)) return undefined;
+	const attempts = failure.status === 429 ? policy.maxAttemptsOn429 : policy.maxAttempts;
+	if (attempt >= attempts || !isRetryable(kind, failure)) return undefined;
 	const retryAfterMs = parseRetryAfter(failure.retryAfter);
 	if (retryAfterMs !== undefined) {
 		// Retry-After is the earliest moment, not a meeting time: requests that all waited exactly that long would

@@ -30,6 +30,14 @@ describe('retry policy', () => {
 		expect(delayBeforeRetry('create', 1, { status: 429, retryAfter: '0.2' }, undefined, () => 0.999)).toBe(400);
 	});
 
+	test('a 429 is tried again up to 10 attempts, even for a create (it was not accepted); other errors up to 5', () => {
+		const tooMany = { status: 429, retryAfter: '1' };
+		expect(delayBeforeRetry('create', 9, tooMany)).toBeDefined();
+		expect(delayBeforeRetry('create', 10, tooMany)).toBeUndefined();
+		expect(delayBeforeRetry('read', 4, { status: 500 })).toBeDefined();
+		expect(delayBeforeRetry('read', 5, { status: 500 })).toBeUndefined();
+	});
+
 	test('backoff grows, is jittered, and stops after the last attempt', () => {
 		const low = () => 0;
 		const high = () => 0.999;
