@@ -78,7 +78,8 @@ export function stoppedWithTasks(
 ): NodeOperationError {
 	const error = executionStopped(ctx.getNode(), taskIds);
 	if (taskIds.length > 0) {
-		ctx.logger.warn(`${ctx.getNode().name}: ${error.message}. ${error.description ?? ''}`);
+		// First line: the node's error as n8n reports it; then where and which tasks.
+		ctx.logger.warn(`${error.message}\n${ctx.getNode().name}: ${error.description ?? ''}`);
 	}
 	return error;
 }

@@ -115,14 +115,10 @@ function imageHints(): string {
 }
 
 /**
- * The first option of a parameter whose default the document does not state: it sends nothing, so the API's own
- * default applies (the node does not guess one).
+ * A parameter whose default the document does not state starts at its first option, API Default (value ''): it
+ * sends nothing, so the API's own default applies (the node does not guess one). The option is written out in each
+ * list, where n8n's lint rules can see that the default is one of the options.
  */
-const API_DEFAULT = {
-	name: 'API Default',
-	value: '',
-	description: 'Send nothing: the API decides',
-};
 const isApiDefault = (value: unknown) => value === undefined || value === null || value === '';
 
 /** Every Sora duration, each option shown only for the models that accept it. */
@@ -173,11 +169,11 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'aspectRatio',
 			type: 'options',
 			options: [
-				API_DEFAULT,
+				{ name: 'API Default', value: '', description: 'Send nothing: the API decides' },
 				{ name: '16:9 (Landscape)', value: '16:9' },
 				{ name: '9:16 (Portrait)', value: '9:16' },
 			],
-			default: '16:9',
+			default: '',
 		},
 		label: 'Aspect ratio',
 		endpoint: 'videoCreate',
@@ -210,11 +206,11 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'orientation',
 			type: 'options',
 			options: [
-				API_DEFAULT,
+				{ name: 'API Default', value: '', description: 'Send nothing: the API decides' },
 				{ name: 'Portrait', value: 'portrait' },
 				{ name: 'Landscape', value: 'landscape' },
 			],
-			default: 'portrait',
+			default: '',
 		},
 		label: 'Orientation',
 		endpoint: 'videoCreate',
@@ -231,11 +227,11 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			name: 'size',
 			type: 'options',
 			options: [
-				API_DEFAULT,
+				{ name: 'API Default', value: '', description: 'Send nothing: the API decides' },
 				{ name: 'Small (~720p)', value: 'small' },
 				{ name: 'Large (1080p HD)', value: 'large' },
 			],
-			default: 'small',
+			default: '',
 			description: 'Quality level of the video',
 		},
 		label: 'Size',
@@ -252,7 +248,10 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			displayName: 'Duration (Seconds)',
 			name: 'duration',
 			type: 'options',
-			options: [API_DEFAULT, ...(durationOptions() ?? [])],
+			options: [
+				{ name: 'API Default', value: '', description: 'Send nothing: the API decides' },
+				...(durationOptions() ?? []),
+			],
 			default: '',
 			description: `Video length. ${durationHints('videoCreate')}.`,
 		},
@@ -375,8 +374,12 @@ export const PARAMETERS: readonly ApiParameter[] = [
 			displayName: 'Watermark',
 			name: 'watermark',
 			type: 'options',
-			options: [API_DEFAULT, { name: 'On', value: 'true' }, { name: 'Off', value: 'false' }],
-			default: 'true',
+			options: [
+				{ name: 'API Default', value: '', description: 'Send nothing: the API decides' },
+				{ name: 'On', value: 'true' },
+				{ name: 'Off', value: 'false' },
+			],
+			default: '',
 			description:
 				'Whether the video carries a watermark. The document gives no default for this API.',
 		},
