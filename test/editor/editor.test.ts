@@ -18,9 +18,10 @@ const SCREENSHOT_DIR = path.resolve(process.env.SCREENSHOT_DIR ?? path.join(__di
 const PACKAGE = 'n8n-nodes-apertis-video';
 
 /** Model → the Video Create fields the editor must show, written out from the API document. */
-// waitForCompletion is every model's: it is about the node, not the API call.
-const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'waitForCompletion'];
-const SORA = ['model', 'prompt', 'waitForCompletion', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
+// waitForCompletion and existingTaskId are every model's: they are about the node, not the API call. (Batch Options,
+// an empty collection, renders as an "Add option" button, not as a parameter.)
+const VEO_BASE = ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'waitForCompletion', 'existingTaskId'];
+const SORA = ['model', 'prompt', 'waitForCompletion', 'existingTaskId', 'imageUrls', 'orientation', 'size', 'duration', 'watermark', 'private', 'characterUrl', 'characterTimestamps'];
 const EXPECTED: Record<string, string[]> = {
 	veo2: VEO_BASE,
 	veo3: [...VEO_BASE, 'aspectRatio'],
@@ -28,6 +29,8 @@ const EXPECTED: Record<string, string[]> = {
 	'sora-2': SORA,
 	'sora-2-pro': SORA,
 };
+/** The first option of a parameter whose default the document does not state, as the dropdown shows it. */
+const API_DEFAULT_OPTION = 'API Default\nSend nothing: the API decides';
 const MULTI_VALUE_LABELS = { imageUrls: 'Reference Image URLs' };
 
 function createNode(model: string, index: number) {
@@ -94,8 +97,9 @@ describe('the n8n editor', () => {
 	});
 
 	test.each([
-		['sora-2', ['10 Seconds']],
-		['sora-2-pro', ['10 Seconds', '15 Seconds', '25 Seconds']],
+		// API Default first: it sends no duration (the document states none), so the API's own default applies.
+		['sora-2', [API_DEFAULT_OPTION, '10 Seconds']],
+		['sora-2-pro', [API_DEFAULT_OPTION, '10 Seconds', '15 Seconds', '25 Seconds']],
 	])('%s offers the durations %j', async (model, durations) => {
 		const page = editor!.page;
 		await openNode(page, workflowId, `Create ${model}`);
@@ -105,11 +109,11 @@ describe('the n8n editor', () => {
 
 	test.each([
 		['Query', ['taskId', 'downloadVideo']],
-		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark', 'waitForCompletion']],
+		['From Image', ['model', 'prompt', 'binaryPropertyName', 'seconds', 'size', 'watermark', 'waitForCompletion', 'existingTaskId']],
 		// An empty options collection renders as an "Add option" button, not as a parameter.
 		['Sora Chat Stream', ['model', 'prompt', 'downloadVideo']],
 		['Wait Until Done', ['taskId', 'pollInterval', 'timeout', 'handOffAfter', 'downloadVideo']],
-		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyOutput']],
+		['Create and Wait', ['model', 'prompt', 'enhancePrompt', 'enableUpsample', 'aspectRatio', 'waitForCompletion', 'existingTaskId', 'pollInterval', 'timeout', 'downloadVideo', 'binaryPropertyOutput']],
 	])('%s renders its fields', async (nodeName, fields) => {
 		const page = editor!.page;
 		await openNode(page, workflowId, nodeName);
