@@ -100,7 +100,9 @@ describe('The example workflows in real n8n against the sandbox', () => {
 		const createdFirst = firstCreates.filter((i) => i.json.id).map((i) => i.json.id);
 		expect(createdFirst).toHaveLength(2);
 		expect(firstCreates.filter((i) => !i.json.id).map((i) => i.json.error)).toEqual(prompts.slice(2).map(() => 'Your Apertis quota is exhausted'));
-		expect(first.summary).toMatchObject({ items: prompts.length, completed: 2, failed: 0 });
+		// The creates go out side by side: which 2 the quota let through (the [fail] row among them, or not) varies.
+		const failedFirst = firstCreates.filter((i) => i.json.id && String(i.json.enhanced_prompt).includes('[fail]')).length;
+		expect(first.summary).toMatchObject({ items: prompts.length, completed: 2 - failedFirst, failed: failedFirst });
 		// Second run: those 2 reused (no request), the others created.
 		const secondCreates = itemsOf(run, 'Video Create');
 		expect(secondCreates.filter((i) => i.json.reused).map((i) => i.json.id).sort()).toEqual([...createdFirst].sort());
