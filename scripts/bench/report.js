@@ -178,8 +178,9 @@ any request beyond ${limit?.limit ?? '–'} within one second, over both.
 ${concurrentTable(results.rateLimit)}
 
 ## At the API's latency (${results.latency?.latencyMs ?? '–'} ms a request)
-The sandbox waits ${results.latency?.latencyMs ?? '–'} ms before answering each API request, as a real API's round trip would take. Each execution runs alone in a new
-n8n process (cold). B's HTTP Request sends every item's create at once.
+The sandbox waits ${results.latency?.latencyMs ?? '–'} ms before handling each accepted API request, as a real API's round trip would take (a 429 is
+answered at once, as a gateway's rate limiter answers at its door). Each execution runs alone in a new n8n process (cold).
+B's HTTP Request sends every item's create at once.
 
 ${latencyTables(results.latency)}
 
