@@ -44,7 +44,8 @@ export async function runPaidBatch(
 ): Promise<INodeExecutionData[]> {
 	const plans = await planItems(ctx, batch);
 	refuseBadBatch(ctx, plans, readBatchOptions(ctx));
-	const sent = await sendAll(ctx, plans, readBatchOptions(ctx).concurrency);
+	const remember = batch.reuseOnRetry === true;
+	const sent = await sendAll(ctx, plans, readBatchOptions(ctx).concurrency, remember);
 	const created = createdIds(batch, sent);
 	if (ctx.getExecutionCancelSignal()?.aborted) throw stoppedWithTasks(ctx, created);
 	const failed = sent.find((s): s is Extract<Sent, { error: ItemError }> => 'error' in s);
@@ -100,6 +101,7 @@ async function sendAll(
 	ctx: IExecuteFunctions,
 	plans: Plan[],
 	concurrency: number,
+	remember: boolean,
 ): Promise<Sent[]> {
 	const toSend = plans.filter((p): p is Extract<Plan, { send: unknown }> => 'send' in p);
 	let halted: string | undefined;
@@ -109,7 +111,7 @@ async function sendAll(
 		try {
 			const item = await send();
 			const id = idText(item.json.id) ?? idText(item.json.task_id);
-			if (id) createdBefore(ctx)[retryKeyOf(ctx, itemIndex)] = id;
+			if (id && remember) createdBefore(ctx)[retryKeyOf(ctx, itemIndex)] = id;
 			return { itemIndex, item };
 		} catch (caught) {
 			const error = toItemError(ctx.getNode(), caught, itemIndex);
