@@ -107,7 +107,8 @@ describe('Form Trigger (file upload) → Video From Image → Video Query in a r
 
 		const upload = sandbox.requests().find((r) => r.path === '/v1/videos');
 		expect(upload?.body).toEqual({
-			fields: { model: 'veo_3_1', prompt: 'The lake ripples in the wind', seconds: '5', size: '16x9', watermark: 'false' },
+			// Watermark at API Default: not sent.
+			fields: { model: 'veo_3_1', prompt: 'The lake ripples in the wind', seconds: '5', size: '16x9' },
 			files: [{ field: 'input_reference', filename: 'lake.png', contentType: 'image/png', size: image.length, sha256: sha256(image) }],
 		});
 		expect(sandbox.requests().map((r) => `${r.method} ${r.path}`)).toContain(`GET /v1/videos/${upload!.taskId}`);
