@@ -60,8 +60,11 @@ test('the quick benchmark report names its own N and video, not the full run’s
 	expect(report).not.toContain('N=200');
 	expect(report).not.toContain("quick run's");
 	expect(report).toContain('for a 64 MB video');
-	// The full run's report keeps its own words.
+	// The full run's report keeps its own words: it names the quick run's video when the extra levels off there.
 	const fullReport: string = writeReport(full);
 	expect(fullReport).toContain('at N=50');
-	expect(fullReport).toContain("(the quick run's 64 MB video cost about the same)");
+	const [, mid, big] = full.memory.sizes as Array<{ medianPeak: number }>;
+	const levelled = (bigPeak: number) => ({ ...full, memory: { ...full.memory, sizes: [full.memory.sizes[0], mid, { ...big, medianPeak: bigPeak }] } });
+	expect(writeReport(levelled(mid.medianPeak + 1024 ** 2))).toContain("(the quick run's 64 MB video cost about the same)");
+	expect(writeReport(levelled(mid.medianPeak + 40 * 1024 ** 2))).not.toContain("quick run's");
 });
