@@ -7,7 +7,8 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 
 import { modelIds } from '../shared/catalogue/models';
-import { idText, runPaidBatch } from '../shared/batch';
+import { runPaidBatch } from '../shared/batch';
+import { idText } from '../shared/taskIds';
 import * as stream from './stream.operation';
 
 export class ApertisSoraChatStream implements INodeType {

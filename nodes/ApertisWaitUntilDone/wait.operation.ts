@@ -1,9 +1,4 @@
-import type {
-	IDataObject,
-	IExecuteFunctions,
-	INodeExecutionData,
-	INodeProperties,
-} from 'n8n-workflow';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 
 import {
 	downloadFields,
@@ -17,7 +12,7 @@ import { parseTaskId } from '../shared/taskIds';
 import type { TaskItem } from '../shared/waiting/settleTasks';
 import { byInputItem, settleTasks } from '../shared/waiting/settleTasks';
 import { handOffField, readHandOffAfter, waitingSinceOf } from '../shared/waiting/handOff';
-import { createdAtOf } from '../shared/waiting/waitForTasks';
+import { createdAtOf, isAboutTask } from '../shared/waiting/waitForTasks';
 
 export const properties: INodeProperties[] = [
 	{
@@ -46,10 +41,6 @@ export function outputsFor(parameters: {
 	return names.map((displayName) => ({ type: 'main', displayName }));
 }
 
-function aboutTask(json: IDataObject, taskId: string): boolean {
-	return String(json.id ?? json.task_id ?? '') === taskId;
-}
-
 /**
  * Waits for the tasks of all input items at once. Completed tasks leave by output 0; failed and timed-out ones by
  * output 1 with their id, last status and an error; with a hand-off, tasks still running then leave by output 2.
@@ -65,7 +56,7 @@ export async function execute(ctx: IExecuteFunctions): Promise<INodeExecutionDat
 			const createdAtMs = createdAtOf(item.json, task.id);
 			const waitingSinceMs = waitingSinceOf(item.json);
 			// An item about this task (a create's answer, a Still Running item) keeps what it says, e.g. its status.
-			const json = aboutTask(item.json, task.id) ? item.json : {};
+			const json = isAboutTask(item.json, task.id) ? item.json : {};
 			tasks.push({ itemIndex, task, model, waitingSinceMs, createdAtMs, json });
 		} catch (error) {
 			const itemError = toItemError(ctx.getNode(), error, itemIndex);

@@ -7,6 +7,7 @@ import type { ItemError } from './errors';
 import { errorItem, stoppedWithTasks, taskIdOf, toItemError } from './errors';
 import { continuesOnFail } from './items';
 import { mapWithConcurrency } from './mapWithConcurrency';
+import { idText } from './taskIds';
 
 /**
  * A batch of paid requests (Video Create, Video From Image, Sora Chat Stream), in three steps: every item is checked
@@ -199,11 +200,6 @@ export function createTasksBatch(ctx: IExecuteFunctions, prepare: PaidBatch['pre
 		taskIdOf: (item) => idText(item.json.id),
 		reuseOnRetry: true,
 	};
-}
-
-export function idText(value: unknown): string | undefined {
-	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
-	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 /**

@@ -22,9 +22,14 @@ const MODEL_PREFIX = /^([a-z0-9][a-z0-9._-]*):\S/i;
 
 export const TASK_ID: FieldRef = { name: 'taskId', label: 'Task ID' };
 
+/** An id as text: a string trimmed, or a number's digits; undefined for anything else or an empty string. */
+export function idText(value: unknown): string | undefined {
+	if (typeof value === 'number' && Number.isFinite(value)) return String(value);
+	return typeof value === 'string' && value.trim() ? value.trim() : undefined;
+}
+
 export function parseTaskId(value: unknown, field: FieldRef = TASK_ID): TaskRef {
-	const id =
-		typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+	const id = idText(value) ?? '';
 	if (!id) {
 		const empty = value === undefined || value === null || typeof value === 'string';
 		throw new InvalidParameter(

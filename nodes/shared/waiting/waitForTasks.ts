@@ -7,7 +7,7 @@ import { durationsOfKey } from '../poller/learnedDurations';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';
 import type { TaskRef } from '../taskIds';
-import { statusRequestOf } from '../taskIds';
+import { idText, statusRequestOf } from '../taskIds';
 import { progressOf } from '../taskStatus';
 import { apertisRequest, getBaseUrl } from '../transport/apertisRequest';
 
@@ -40,12 +40,17 @@ export function apiTimeMs(value: unknown): number | undefined {
 	return Number.isInteger(n) ? n * 1000 + 500 : n * 1000;
 }
 
+/** Whether an item is about task `taskId` (a create's answer, a status, a Still Running item): its id is the task's. */
+export function isAboutTask(json: IDataObject, taskId: string): boolean {
+	return idText(json.id) === taskId || idText(json.task_id) === taskId;
+}
+
 /**
  * When task `taskId` was created, from an item that carries its create response (or its status). An item about
  * something else (a spreadsheet row with a created_at of its own) says nothing about the task: its id must match.
  */
 export function createdAtOf(json: IDataObject | undefined, taskId: string): number | undefined {
-	if (!json || (json.id !== taskId && json.task_id !== taskId)) return undefined;
+	if (!json || !isAboutTask(json, taskId)) return undefined;
 	// task_created_at: what an earlier hand-off pass learned (the create family's answers carry no created_at).
 	const createdAt = apiTimeMs(json.created_at) ?? apiTimeMs(json.task_created_at);
 	if (createdAt !== undefined) return createdAt;
