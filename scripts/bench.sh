@@ -5,4 +5,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 SKIP_BROWSER=1 SKIP_QUEUE_SERVICES=1 bash scripts/setup.sh
 npm run --silent build
+# The replica (the batches in virtual time) runs the poller's TypeScript as built here.
+npx tsc -p tsconfig.replica.json
 node scripts/bench/run.js "$@"

@@ -1,82 +1,23 @@
 // bench/results.md from the figures: one table per part, and each target of side A as met or not.
 'use strict';
 
-const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : Number(value).toFixed(digits));
-const mb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
-const signedMb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${bytes >= 0 ? '+' : '−'}${Math.abs(bytes / 1024 ** 2).toFixed(1)} MB`);
+const { targetList, figuresOf, median, lastTwo, fmt, mb, signedMb, MAX_EXTRA_BYTES } = require('./targets');
+
 const detection = (r) => `${fmt(r.detectionS.p50)} / ${fmt(r.detectionS.p95)} / ${fmt(r.detectionS.max)}`;
 const failedCell = (r) => `${r.failedItems}${r.error ? ` (${r.error.slice(0, 60)})` : ''}`;
+const seedCell = (r) => (r.seed === undefined ? '' : `${r.seed} | `);
 
-/** The warm target: the warm run notices finishes in at most this share of the loop's p95. */
-const WARM_SHARE = 0.6;
-/** At most this share of the requests of two executions at once may meet a 429. */
-const MAX_429_SHARE = 0.05;
-/** Creates side by side: the node's default finishes a batch's creates in at most this share of one at a time. */
-const CREATE_SHARE = 0.2;
-/** At the API's latency the whole batch may end at most this much after the loop's (which sends every create at once). */
-const BATCH_SLACK_S = 5;
-/** Sora items side by side take at most this many times one item's wall time. */
-const SORA_FACTOR = 1.3;
-/** The big video may cost at most this much more peak memory than the small one. */
-const MAX_EXTRA_BYTES = 16 * 1024 ** 2;
-
-function batchTable(rows) {
-	const header = '| side | tasks | run | completed | failed | wall (s) | after slowest task (s) | requests | per task | 429s | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|---|---|';
-	const lines = rows.map((r) => `| ${r.side} | ${r.n} | ${r.run ?? '–'} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${fmt(r.afterSlowestS)} | ${r.requests} | ${fmt(r.requestsPerTask)} | ${r.rateLimited} | ${detection(r)} |`);
+function batchTable(rows, withSeed = false) {
+	const seedHead = withSeed ? ['| seed ', '|---'] : ['', ''];
+	const header = `${seedHead[0]}| side | tasks | run | completed | failed | wall (s) | after slowest task (s) | requests | per task | 429s | detection p50 / p95 / max (s) |\n${seedHead[1]}|---|---|---|---|---|---|---|---|---|---|---|`;
+	const lines = rows.map((r) => `| ${withSeed ? seedCell(r) : ''}${r.side} | ${r.n} | ${r.run ?? '–'} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${fmt(r.afterSlowestS)} | ${r.requests} | ${fmt(r.requestsPerTask)} | ${r.rateLimited} | ${detection(r)} |`);
 	return [header, ...lines].join('\n');
 }
 
 function concurrentTable(rows) {
-	const header = '| side | executions × tasks | completed | failed | wall (s) | requests | 429s | 429 share | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|';
-	const lines = rows.map((r) => `| ${r.side} | ${r.executions ?? 1} × ${r.n / (r.executions ?? 1)} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${r.requests} | ${r.rateLimited} | ${fmt((100 * r.rateLimited) / Math.max(1, r.requests))} % | ${detection(r)} |`);
+	const header = '| seed | side | executions × tasks | completed | failed | wall (s) | requests | 429s | 429 share | detection p50 / p95 / max (s) |\n|---|---|---|---|---|---|---|---|---|---|';
+	const lines = rows.map((r) => `| ${r.seed ?? '–'} | ${r.side} | ${r.executions ?? 1} × ${r.n / (r.executions ?? 1)} | ${r.completed} | ${failedCell(r)} | ${fmt(r.wallS)} | ${r.requests} | ${r.rateLimited} | ${fmt((100 * r.rateLimited) / Math.max(1, r.requests))} % | ${detection(r)} |`);
 	return [header, ...lines].join('\n');
-}
-
-/** Every target as { met, text, key }, in the order of the issue. */
-function targetList(results) {
-	const list = [];
-	const add = (key, met, text) => list.push({ key, met, text });
-	for (const a of results.batches.filter((b) => b.side === 'A')) {
-		const b = results.batches.find((x) => x.side === 'B' && x.n === a.n && x.run === a.run);
-		const at = `${a.run} run at N=${a.n}`;
-		add(`wall-${a.run}`, a.failedItems === 0 && a.afterSlowestS <= 2, `${at}: wall ≤ slowest task + 2 s (A ended ${fmt(a.afterSlowestS)} s after its slowest task)`);
-		if (!b) continue;
-		add(`requests-${a.run}`, a.requests <= b.requests, `${at}: total requests ≤ the loop's (A ${a.requests}, B ${b.requests}: ${fmt(a.requests / b.requests, 2)} ×)`);
-		const share = a.run === 'warm' ? WARM_SHARE : 1;
-		const limit = share * (b.detectionS.p95 ?? 0);
-		add(`p95-${a.run}`, a.detectionS.p95 !== null && a.detectionS.p95 <= limit, `${at}: p95 detection ≤ ${share === 1 ? '' : `${share} × `}the loop's p95 (A ${fmt(a.detectionS.p95)} s, B ${fmt(b.detectionS.p95)} s${share === 1 ? '' : `: at most ${fmt(limit)} s`})`);
-	}
-	const limited = results.rateLimit.find((r) => r.side === 'A');
-	if (limited) {
-		const pair = `${limited.executions ?? 1} executions × ${limited.n / (limited.executions ?? 1)} tasks under ${limited.limit} requests/s`;
-		add('limit-failed', limited.failedItems === 0 && limited.ok, `${pair}: 0 failed items (A: ${limited.failedItems} failed)`);
-		const share = limited.rateLimited / Math.max(1, limited.requests);
-		add('limit-429', share <= MAX_429_SHARE, `${pair}: 429 answers ≤ 5 % of requests (A: ${limited.rateLimited} of ${limited.requests}, ${fmt(100 * share)} %)`);
-	}
-	latencyTargets(results.latency, add);
-	const m = results.memory;
-	if (m?.sizes) {
-		const [small, big] = [m.sizes[0], m.sizes[m.sizes.length - 1]];
-		add('memory', small.ok && big.ok && m.extraBytes <= MAX_EXTRA_BYTES, `peak RSS for a ${mb(m.videoBytes)} video ≤ peak RSS for a ${mb(m.smallBytes)} video + 16 MB (the same download node: ${mb(big.medianPeak)} against ${mb(small.medianPeak)}, ${signedMb(m.extraBytes)}; medians of ${big.peaks.length})`);
-	}
-	return list;
-}
-
-/** The targets of the latency part (creates, whole batch, Sora side by side, a rate limit at latency). */
-function latencyTargets(l, add) {
-	if (!l) return;
-	const at = `at ${l.latencyMs} ms a request`;
-	const [a, a1, b] = ['A', 'A, concurrency 1', 'B'].map((label) => l.creates.find((c) => c.label === label));
-	if (a && a1) add('latency-creates', a.created === l.n && a.spanS <= CREATE_SHARE * a1.spanS, `${l.n} creates ${at}: A's first create to last task created ≤ ${CREATE_SHARE} × A at concurrency 1 (A ${fmt(a.spanS)} s, concurrency 1 ${fmt(a1.spanS)} s${b ? `, B ${fmt(b.spanS)} s` : ''})`);
-	const [ba, bb] = ['A', 'B'].map((side) => l.batches.find((x) => x.side === side));
-	if (ba && bb) add('latency-batch', ba.failedItems === 0 && ba.wallS <= bb.wallS + BATCH_SLACK_S && ba.requests <= bb.requests, `cold batch of ${l.n} ${at}: A's wall ≤ B's + ${BATCH_SLACK_S} s at ≤ B's requests, 0 failed (A ${fmt(ba.wallS)} s, ${ba.requests} requests, ${ba.failedItems} failed; B ${fmt(bb.wallS)} s, ${bb.requests} requests)`);
-	const { one, many } = l.sora ?? {};
-	if (one && many) add('latency-sora', many.failedItems === 0 && many.wallS <= SORA_FACTOR * one.wallS, `${many.n} Sora Chat Stream items side by side ${at}: wall ≤ ${SORA_FACTOR} × one item's (${fmt(many.wallS)} s against ${fmt(one.wallS)} s)`);
-	const lim = l.limited;
-	if (lim) {
-		const share = lim.rateLimited / Math.max(1, lim.requests);
-		add('latency-limit', lim.failedItems === 0 && share <= MAX_429_SHARE, `${lim.n} rows under ${l.limit} requests/s ${at}: 0 failed, 429 answers ≤ 5 % of requests (${lim.failedItems} failed; ${lim.rateLimited} of ${lim.requests}, ${fmt(100 * share)} %)`);
-	}
 }
 
 function latencyTables(l) {
@@ -108,25 +49,20 @@ const WHY = {
 	'limit-429': () => 'The pace probes the limit: it grows until a 429 and halves. What would meet it: a slower additive increase (PACE.increasePerSecond), at the price of a slower recovery when the limit rises.',
 	memory: (results) => {
 		const m = results.memory;
-		const big = m.sizes[m.sizes.length - 1];
-		// The full run measures the quick run's big video (64 MB) between its small and its big one.
-		const mid = m.sizes.length > 2 ? m.sizes[1] : undefined;
-		const flat = mid && Math.abs(big.medianPeak - mid.medianPeak) <= MAX_EXTRA_BYTES;
-		const quickNote = !results.quick && flat ? " (the quick run's 64 MB video cost about the same)" : '';
-		const midExtra = mid ? `${signedMb(mid.medianPeak - m.sizes[0].medianPeak)} for ${mb(mid.bytes)}, ` : '';
-		const size = `${flat ? 'the extra levels off instead of growing with the video' : 'the extra'}: ${midExtra}${signedMb(m.extraBytes)} for ${mb(m.videoBytes)}, over ${mb(m.smallBytes)}${quickNote}`;
+		const [base] = lastTwo(m);
+		const steps = m.sizes.slice(1).map((s, i) => `${signedMb(s.medianPeak - m.sizes[i].medianPeak)} from ${mb(m.sizes[i].bytes)} to ${mb(s.bytes)}`).join(', ');
 		const young = m.smallYoungGeneration;
 		const proof = young
-			? ` The same download in an n8n whose V8 young generation is held to 1 MB (NODE_OPTIONS=${young.nodeOptions}) differs by ${signedMb(young.extraBytes)} (${mb(young.sizes[1].medianPeak)} against ${mb(young.sizes[0].medianPeak)}, table below): what the download itself holds.`
+			? ` The same two downloads in an n8n whose V8 young generation is held to 1 MB (NODE_OPTIONS=${young.nodeOptions}) differ by ${signedMb(young.extraBytes)} (${mb(young.sizes[1].medianPeak)} against ${mb(young.sizes[0].medianPeak)}, table below): what the download itself holds.`
 			: '';
-		return `The download streams to disk: ${size}. It is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only when it next collects its young generation; in n8n that comes after tens of MB of such buffers, so a ${mb(m.smallBytes)} video is over before the first collection and a long one leaves up to that much garbage at any time.${proof} What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or an n8n run with a smaller young generation (a setting of the n8n process, not of a node).`;
+		return `The download streams to disk (peak RSS ${steps}). What grows is garbage, not data held: every read from the socket allocates a fresh buffer, which V8 frees only when it next collects; in n8n that comes after tens of MB of such buffers, so a long download leaves more garbage at a time than a ${mb(base.bytes)} one ever gathers.${proof} What would meet it: reading the response into one reused buffer (a socket's onread buffer), which n8n's HTTP helpers, the only HTTP client a verified community node may use, do not offer; or an n8n run with a smaller young generation (a setting of the n8n process, not of a node).`;
 	},
 };
 
 function notes(results) {
 	const lines = targetList(results)
 		.filter((t) => !t.met)
-		.map((t) => `- **${t.text.replace(/ \(.*$/, '')}.** ${WHY[t.key.replace(/-(cold|warm)$/, '')]?.(results) ?? ''}`);
+		.map((t) => `- **${t.text.replace(/ \(.*$/s, '')}.** ${WHY[t.key.replace(/-(cold|warm)$/, '')]?.(results) ?? ''}`);
 	const limitedB = results.rateLimit.find((r) => r.side === 'B');
 	if (limitedB && limitedB.failedItems > 0) lines.push(`- **B under the rate limit** failed on the first 429 (HTTP Request does not retry by default): ${limitedB.failedItems} of ${limitedB.n} items lost.`);
 	return lines.join('\n');
@@ -138,6 +74,39 @@ function memoryTable(m) {
 	const young = m.smallYoungGeneration;
 	const youngRows = young ? [...young.sizes.map((s) => row(s, `, ${young.nodeOptions}`)), `| difference, ${young.nodeOptions} | ${signedMb(young.extraBytes)} | | |`] : [];
 	return ['| video | peak RSS of `n8n execute` (median) | each run | stored whole |', '|---|---|---|---|', ...m.sizes.map((s) => row(s)), `| difference | ${signedMb(m.extraBytes)} | | |`, ...youngRows].join('\n');
+}
+
+/** Real n8n beside the replica at the seeds both ran: the same tasks, figure by figure. */
+function agreement(results) {
+	const replica = results.replica?.rows ?? [];
+	const twinOf = (real) => replica.find((r) => r.seed === real.seed && r.side === real.side && r.n === real.n && r.run === real.run);
+	const pairs = results.batches.map((real) => ({ real: figuresOf(real), twin: twinOf(real), row: real })).filter((p) => p.twin);
+	if (pairs.length === 0) return 'Not run.';
+	const cell = (a, b, digits = 1) => `${fmt(a, digits)} / ${fmt(b, digits)}`;
+	const lines = pairs.map(({ real, twin, row }) => `| ${row.seed} | ${row.side} | ${row.n} | ${row.run} | ${cell(real.requests, twin.requests, 0)} | ${cell(real.p95S, twin.p95S)} | ${cell(real.afterSlowestS, twin.afterSlowestS)} |`);
+	const table = ['| seed | side | tasks | run | requests: real / replica | p95 detection (s): real / replica | after slowest task (s): real / replica |', '|---|---|---|---|---|---|---|', ...lines].join('\n');
+	const gaps = (side) => {
+		const mine = pairs.filter((p) => p.row.side === side);
+		if (mine.length === 0) return null;
+		const requests = Math.max(...mine.map((p) => Math.abs(p.real.requests / p.twin.requests - 1)));
+		const p95 = Math.max(...mine.map((p) => Math.abs(p.real.p95S - p.twin.p95S)));
+		return `side ${side}: requests within ${fmt(100 * requests, 0)} %, p95 within ${fmt(p95)} s`;
+	};
+	return `${table}\n\nLargest differences, ${['A', 'B'].map(gaps).filter(Boolean).join('; ')}.`;
+}
+
+/** The replica's figures over all its seeds: median and range of each, per side, size and run. */
+function spreadTable(results) {
+	const rows = results.replica?.rows ?? [];
+	if (rows.length === 0) return 'Not run.';
+	const kinds = [...new Set(rows.map((r) => `${r.side}|${r.n}|${r.run}`))];
+	const range = (values, digits) => `${fmt(median(values), digits)} (${fmt(Math.min(...values), digits)}–${fmt(Math.max(...values), digits)})`;
+	const lines = kinds.map((kind) => {
+		const [side, n, run] = kind.split('|');
+		const mine = rows.filter((r) => `${r.side}|${r.n}|${r.run}` === kind).map(figuresOf);
+		return `| ${side} | ${n} | ${run} | ${range(mine.map((r) => r.requests), 0)} | ${range(mine.map((r) => r.p95S), 1)} | ${range(mine.map((r) => r.afterSlowestS), 1)} | ${mine.filter((r) => r.failed > 0).length} |`;
+	});
+	return ['| side | tasks | run | requests: median (range) | p95 detection (s): median (range) | after slowest task (s): median (range) | seeds with a task not completed |', '|---|---|---|---|---|---|---|', ...lines].join('\n');
 }
 
 /** "a 16 MB, a 64 MB and a 1024 MB video" */
@@ -153,11 +122,14 @@ function writeReport(results) {
 	return `# Benchmark: Apertis nodes vs the hand-built polling loop
 
 Generated by \`npm run bench\`${results.quick ? ' --quick (smoke run, not the committed figures)' : ''} in the pinned n8n (test runtime) against the sandbox${results.benchMinutes ? ` (the whole run took ${results.benchMinutes} min)` : ''}.
-Models and their typical durations (±25 %, seeded): ${Object.entries(results.modelDurationsMs).map(([model, ms]) => `${model} ${(ms * results.scale) / 1000} s`).join(', ')}.
+Models and their typical durations (±${100 * (results.durationSpread ?? 0.25)} %, drawn by the sandbox from its seed): ${Object.entries(results.modelDurationsMs).map(([model, ms]) => `${model} ${(ms * results.scale) / 1000} s`).join(', ')}.
+Seeds in real n8n: ${(results.seeds ?? []).join(', ')}${results.replica ? `; in the replica: ${results.replica.seeds.length} (${results.replica.seeds[0]}–${results.replica.seeds[results.replica.seeds.length - 1]})` : ''}.
 
 - **A**: Video Create → Apertis Wait Until Done (defaults: poll interval ≤ 60 s, no request ceiling: the API key's adaptive pace).
 - **B**: HTTP Request (create) → Wait 10 s → HTTP Request (query) → IF completed/failed → back to Wait, as the API document's examples poll.
 - **cold / warm**: the same batch twice in one n8n process (\`n8n execute-batch\`): the cold run is the process's first, the warm run finds the durations it learned. B learns nothing; it runs twice all the same.
+- **seeds**: at each seed the sandbox draws every task's duration anew. A and B run at the same time, each in its own n8n against its own sandbox, which draws the same durations for both. A batch target is judged at each seed and decided by the median over the seeds.
+- **replica**: the same batches in virtual time (\`test/replica/benchReplica.ts\`): the package's poller with an injected clock against a simulated API that draws the sandbox's durations and answers as its \`/v1/video/query\` does; the loop as a look at every task every 10 s. It runs many more seeds than real n8n has time for; the sections after the batches show its spread, and that it agrees with real n8n at the seeds both ran.
 
 Wall time runs from the execution's first API request to its end. Detection latency is the time from the sandbox
 marking a task done to the first poll that saw it. Requests count every API request (creates, polls, 429s).
@@ -169,23 +141,29 @@ ${targets(results)}
 ${notes(results) || 'Every target is met.'}
 
 ## Batches (no rate limit)
-${batchTable(results.batches)}
+${batchTable(results.batches, true)}
+
+## The replica beside real n8n, at the seeds both ran
+${agreement(results)}
+
+## The replica over ${results.replica?.seeds.length ?? 0} seeds
+${spreadTable(results)}
 
 ## Two executions at once under a rate limit of ${limit?.limit ?? '–'} requests/s
-Both executions run in one n8n process (\`n8n execute-batch --concurrency=2\`); the sandbox answers 429 (with Retry-After) to
+At each seed, both executions run in one n8n process (\`n8n execute-batch --concurrency=2\`); the sandbox answers 429 (with Retry-After) to
 any request beyond ${limit?.limit ?? '–'} within one second, over both.
 
 ${concurrentTable(results.rateLimit)}
 
 ## At the API's latency (${results.latency?.latencyMs ?? '–'} ms a request)
-The sandbox waits ${results.latency?.latencyMs ?? '–'} ms before handling each accepted API request, as a real API's round trip would take (a 429 is
+Run once, at seed ${results.seeds?.[0] ?? '–'}. The sandbox waits ${results.latency?.latencyMs ?? '–'} ms before handling each accepted API request, as a real API's round trip would take (a 429 is
 answered at once, as a gateway's rate limiter answers at its door). Each execution runs alone in a new n8n process (cold).
 B's HTTP Request sends every item's create at once.
 
 ${latencyTables(results.latency)}
 
 ## Memory: the same download node (Apertis Video Query, Download Video) for ${videoSizes(m)}
-Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.${m?.smallYoungGeneration ? ` The last rows: the smallest and the biggest video again, in an n8n run with NODE_OPTIONS=${m.smallYoungGeneration.nodeOptions} (V8's young generation held to 1 MB).` : ''}
+Filesystem binary mode; peak RSS (VmHWM) of \`n8n execute\`, each size measured in turn, the median kept.${m?.smallYoungGeneration ? ` The last rows: the last two videos again, in an n8n run with NODE_OPTIONS=${m.smallYoungGeneration.nodeOptions} (V8's young generation held to 1 MB).` : ''}
 
 ${memoryTable(m)}
 

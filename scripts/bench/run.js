@@ -1,37 +1,44 @@
-// `npm run bench`: this package against the hand-built polling loop, in one real n8n (the pinned test runtime),
-// against the sandbox. Writes bench/results.md and bench/results.json. `--quick` for a short smoke run.
+// `npm run bench`: this package against the hand-built polling loop, in real n8n (the pinned test runtime), against
+// the sandbox. Writes bench/results.md and bench/results.json. `--quick` for a short smoke run.
 //
-// Every batch runs both sides in this one run:
-// - cold and warm: the same N twice in one n8n process (`n8n execute-batch`, one workflow after the other), so the
-//   second run (warm) finds the durations the first one (cold) learned;
-// - two executions at once (execute-batch --concurrency=2), 100 tasks each, under a requests-per-second limit the
-//   sandbox enforces;
-// - at the API's latency (1 s a request, as a real API's round trip): creates alone (A at its default concurrency,
-//   A one at a time, B), a whole cold batch, Sora streams side by side, and a batch under a rate limit;
-// - memory: the same download node for a small and a big video (peak RSS of `n8n execute`, each measured a few
+// - batches, at each of SEEDS (the sandbox's seeded durations): cold and warm, the same N twice in one n8n process
+//   (`n8n execute-batch`), so that the second run (warm) finds the durations the first one (cold) learned. Side A
+//   and side B run at the same time, each in its own n8n and against its own sandbox, which draws the same durations
+//   for both; then two executions at once (execute-batch --concurrency=2), 100 tasks each, under a requests-per-second
+//   limit the sandbox enforces;
+// - the replica: the same batches in virtual time (test/replica/benchReplica.ts) at REPLICA_SEEDS, for the spread
+//   over many more seeds than real n8n has time for, and to compare with real n8n at the seeds both ran;
+// - at the API's latency (1 s a request, as a real API's round trip), once: creates alone (A at its default
+//   concurrency, A one at a time, B), a whole cold batch, Sora streams side by side, and a batch under a rate limit;
+// - memory, once: the same download node for a small and a big video (peak RSS of `n8n execute`, each measured a few
 //   times), so that the difference is the download's own cost.
 'use strict';
 const fs = require('fs');
 const path = require('path');
 
-const { createN8nEnv, packAndInstall, freePorts, startProcess, parseExecutionOutput, NODE_BIN, N8N_BIN } = require('../../test/e2e/lib');
+const { createN8nEnv, packPackage, packAndInstall, freePorts, startProcess, parseExecutionOutput, NODE_BIN, N8N_BIN, REPO_ROOT } = require('../../test/e2e/lib');
 const { startSandbox } = require('../../test/sandbox');
 const { windowFigures, samplePeakRss, median } = require('./measure');
 const { sideA, sideB, createOnlyA, createOnlyB, soraA, download, APERTIS, HEADER_AUTH } = require('./workflows');
 const { writeReport } = require('./report');
+const mix = require('./mix.json');
 
 const QUICK = process.argv.includes('--quick');
-/** `--key=value` arguments, for partial runs while tuning: --sizes=200 --sides=A --parts=batches --dump=DIR. */
+/** `--key=value` arguments, for partial runs while tuning: --sizes=200 --sides=A --parts=batches --seeds=4,5 --dump=DIR. */
 const ARG = Object.fromEntries(process.argv.slice(2).filter((a) => /^--\w+=/.test(a)).map((a) => a.slice(2).split('=')));
 const PARTS = (ARG.parts ?? 'batches,limit,latency,memory').split(',');
 const SIDES = (ARG.sides ?? 'A,B').split(',');
-/** A partial run (--sizes, --sides or --parts) prints its report but writes nothing. */
-const PARTIAL = Boolean(ARG.sizes || ARG.sides || ARG.parts);
+/** A partial run (--sizes, --sides, --parts or --seeds) prints its report but writes nothing. */
+const PARTIAL = Boolean(ARG.sizes || ARG.sides || ARG.parts || ARG.seeds);
 const RESULTS_DIR = path.resolve(__dirname, '..', '..', 'bench');
 const SCALE = QUICK ? 0.2 : 1;
+/** Seeds of the real runs: each target is judged on the median over them, so one lucky or unlucky seed decides nothing. */
+const SEEDS = ARG.seeds ? ARG.seeds.split(',').map(Number) : QUICK ? [1] : [1, 2, 3];
+/** Seeds of the replica: enough for its spread (a virtual-clock seed of both sizes takes about a second). */
+const REPLICA_SEEDS = Array.from({ length: 24 }, (_, i) => i + 1);
 /** Typical duration per model (medians 20–60 s), each task ±25 % around it, seeded. */
-const MODEL_DURATIONS_MS = { 'veo3-fast': 20_000, veo3: 30_000, 'veo3.1': 40_000, veo2: 60_000 };
-const SIZES = ARG.sizes ? ARG.sizes.split(',').map(Number) : QUICK ? [10] : [50, 200];
+const MODEL_DURATIONS_MS = mix.modelDurationsMs;
+const SIZES = ARG.sizes ? ARG.sizes.split(',').map(Number) : QUICK ? [10] : mix.sizes;
 const RATE_LIMIT_RPS = 5;
 const CONCURRENT_N = QUICK ? 20 : 100;
 const MIB = 1024 ** 2;
@@ -42,15 +49,20 @@ const LATENCY_LIMITED_N = QUICK ? 40 : 200;
 /** Sora items side by side, each about this long. */
 const SORA_ITEMS = 5;
 const SORA_MS = 20_000 * SCALE;
-/** The small and the big video; the full run adds the quick run's 64 MB between them, to show the extra is flat. */
+/**
+ * The videos, smallest first. The target compares the last two: a download's cost must not grow with the video once
+ * it is longer than the memory n8n's V8 lets grow before it collects (the full run's 16 MB shows that growth).
+ */
 const VIDEO_SIZES = QUICK ? [16 * MIB, 64 * MIB] : [16 * MIB, 64 * MIB, 1024 * MIB];
 /** Peak RSS differs a few MB from one n8n process to the next: each size is measured this often, the median kept. */
 const MEMORY_REPEATS = QUICK ? 1 : 3;
 /**
- * The small and the big video again, in an n8n whose V8 young generation is held to 1 MB: the difference it leaves
+ * The last two videos again, in an n8n whose V8 young generation is held to 1 MB: the difference it leaves
  * is what the download holds; the rest of the default run's difference is garbage V8 collects late.
  */
 const SMALL_YOUNG_GENERATION = '--max-semi-space-size=1';
+/** Where `npx tsc -p tsconfig.replica.json` (scripts/bench.sh) puts the replica. */
+const REPLICA = path.join(REPO_ROOT, '.tmp', 'replica', 'test', 'replica', 'benchReplica.js');
 
 const rowsOf = (n) => Array.from({ length: n }, (_, i) => {
 	const models = Object.keys(MODEL_DURATIONS_MS);
@@ -65,37 +77,20 @@ async function main() {
 		return fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), writeReport(results));
 	}
 	const startedAt = Date.now();
-	const sandbox = await startSandbox({
-		modelDurationsMs: sandboxDurations(),
-		durationSpread: 0.25,
-		seed: 7,
-	});
-	const env = await createN8nEnv({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
-	const results = { quick: QUICK, modelDurationsMs: MODEL_DURATIONS_MS, scale: SCALE, batches: [], rateLimit: [], latency: null, memory: null, overhead: null, benchMinutes: null };
+	const results = { quick: QUICK, seeds: SEEDS, modelDurationsMs: MODEL_DURATIONS_MS, durationSpread: mix.durationSpread, scale: SCALE, batches: [], rateLimit: [], replica: null, latency: null, memory: null, overhead: null, benchMinutes: null };
+	const sides = await startSides();
 	try {
-		await packAndInstall(env.userFolder);
-		await env.importCredentials([
-			{ id: APERTIS.apertisApi.id, name: APERTIS.apertisApi.name, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } },
-			{ id: HEADER_AUTH.httpHeaderAuth.id, name: HEADER_AUTH.httpHeaderAuth.name, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sandbox.apiKey}` } },
-		]);
-		await env.importWorkflows(benchWorkflows(sandbox.url));
-
-		if (PARTS.includes('batches')) {
-			for (const n of SIZES) for (const side of SIDES) results.batches.push(...(await coldThenWarm(env, sandbox, side, n)));
-		}
-		if (PARTS.includes('limit')) {
-			sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
-			for (const side of SIDES) results.rateLimit.push(await twoAtOnce(env, sandbox, side));
-			sandbox.configure({ requestsPerSecond: 0 });
-		}
-		if (PARTS.includes('latency')) results.latency = await atApiLatency(env, sandbox);
-		if (PARTS.includes('memory')) results.memory = await measureDownloads(env, sandbox);
+		for (const seed of SEEDS) await realRunsAt(seed, sides, results);
+		const a = sides.A ?? Object.values(sides)[0];
+		a.sandbox.configure({ seed: SEEDS[0] });
+		if (PARTS.includes('latency')) results.latency = await atApiLatency(a.env, a.sandbox);
+		if (PARTS.includes('memory')) results.memory = await measureDownloads(a.env, a.sandbox);
 		const biggest = results.batches.find((b) => b.side === 'A' && b.n === SIZES[SIZES.length - 1] && b.run === 'cold');
 		results.overhead = { createMsPerItem: biggest?.createMsPerItem ?? null };
 	} finally {
-		await env.cleanup();
-		await sandbox.close();
+		for (const side of Object.values(sides)) await side.close();
 	}
+	if (PARTS.includes('batches')) results.replica = await replicaOf(REPLICA_SEEDS);
 	results.benchMinutes = Math.round((Date.now() - startedAt) / 6000) / 10;
 	fs.mkdirSync(RESULTS_DIR, { recursive: true });
 	const keep = !QUICK && !PARTIAL;
@@ -103,6 +98,68 @@ async function main() {
 	const report = writeReport(results);
 	if (keep) fs.writeFileSync(path.join(RESULTS_DIR, 'results.md'), report);
 	console.log(report);
+}
+
+/**
+ * One n8n and one sandbox per side (A and B run side by side), the package installed from one packed tarball. The
+ * latency and memory parts run in side A's, which has every workflow too.
+ */
+async function startSides() {
+	const { tarball } = await packPackage();
+	const sides = {};
+	try {
+		for (const side of ['A', 'B']) sides[side] = await startSide(tarball);
+	} finally {
+		fs.rmSync(path.dirname(tarball), { recursive: true, force: true });
+	}
+	return sides;
+}
+
+async function startSide(tarball) {
+	const sandbox = await startSandbox({ modelDurationsMs: sandboxDurations(), durationSpread: mix.durationSpread, seed: SEEDS[0] });
+	const env = await createN8nEnv({ env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } });
+	const close = async () => {
+		await env.cleanup();
+		await sandbox.close();
+	};
+	try {
+		await packAndInstall(env.userFolder, { tarball });
+		await env.importCredentials([
+			{ id: APERTIS.apertisApi.id, name: APERTIS.apertisApi.name, type: 'apertisApi', data: { apiKey: sandbox.apiKey, baseUrl: sandbox.url } },
+			{ id: HEADER_AUTH.httpHeaderAuth.id, name: HEADER_AUTH.httpHeaderAuth.name, type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${sandbox.apiKey}` } },
+		]);
+		await env.importWorkflows(benchWorkflows(sandbox.url));
+	} catch (error) {
+		await close();
+		throw error;
+	}
+	return { env, sandbox, close };
+}
+
+/** The seeded parts in real n8n at one seed: the batches (both sides at once), then each side under the rate limit. */
+async function realRunsAt(seed, sides, results) {
+	const running = SIDES.map((side) => sides[side]);
+	for (const { sandbox } of running) sandbox.configure({ seed });
+	if (PARTS.includes('batches')) {
+		for (const n of SIZES) {
+			const pairs = await Promise.all(SIDES.map((side) => coldThenWarm(sides[side].env, sides[side].sandbox, side, n, seed)));
+			results.batches.push(...pairs.flat().map((row) => ({ seed, ...row })));
+		}
+	}
+	if (PARTS.includes('limit')) {
+		for (const side of SIDES) {
+			const { env, sandbox } = sides[side];
+			sandbox.configure({ requestsPerSecond: RATE_LIMIT_RPS });
+			results.rateLimit.push({ seed, ...(await twoAtOnce(env, sandbox, side)) });
+			sandbox.configure({ requestsPerSecond: 0 });
+		}
+	}
+}
+
+/** The replica's batches at `seeds` (built by scripts/bench.sh), both sides, cold and warm, every size. */
+async function replicaOf(seeds) {
+	const { replicaSweep } = require(REPLICA);
+	return { seeds, rows: await replicaSweep(seeds, SIZES, SCALE) };
 }
 
 /** Every batch's workflows: cold + warm per side and N, and the two executions at once per side. */
@@ -184,12 +241,12 @@ async function oneExecution(env, sandbox, side, id, n) {
 }
 
 /** One side's N, twice in one n8n process: the first run is cold, the second finds what the first learned. */
-async function coldThenWarm(env, sandbox, side, n) {
+async function coldThenWarm(env, sandbox, side, n, seed) {
 	sandbox.reset();
-	console.log(`bench: side ${side}, ${n} tasks, cold then warm in one n8n process…`);
+	console.log(`bench: seed ${seed}, side ${side}, ${n} tasks, cold then warm in one n8n process…`);
 	const ids = ['cold', 'warm'].map((run) => idOf(side, n, run));
 	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000 });
-	dump(sandbox, `${side}${n}`);
+	dump(sandbox, `${side}${n}-seed${seed}`);
 	return ids.map((id, i) => ({ run: i === 0 ? 'cold' : 'warm', ...executionFigures(sandbox, batch, id, side, n) }));
 }
 
@@ -200,7 +257,7 @@ async function twoAtOnce(env, sandbox, side) {
 	const ids = ['one', 'two'].map((run) => idOf(side, CONCURRENT_N, run));
 	const from = Date.now();
 	const batch = await env.executeBatch(ids, { timeoutMs: 30 * 60_000, concurrency: 2 });
-	dump(sandbox, `${side}-limit`);
+	dump(sandbox, `${side}-limit-seed${sandbox.config().seed}`);
 	const executions = ids.map((id) => executionFigures(sandbox, batch, id, side, CONCURRENT_N));
 	const to = Math.max(...executions.map((e) => e.stoppedAt ?? Date.now()));
 	const all = windowFigures(sandbox, from, to);
@@ -249,13 +306,13 @@ async function measureDownloads(env, sandbox) {
 	const task = await fetch(`${sandbox.url}/v1/video/query?id=${encodeURIComponent(created.id)}`, { headers: { authorization: `Bearer ${sandbox.apiKey}` } }).then((r) => r.json());
 	await env.importWorkflows([download('benchDownload01', task)]);
 	const all = await measureSizes(env, sandbox, VIDEO_SIZES);
-	const [small, big] = [all.sizes[0], all.sizes[all.sizes.length - 1]];
-	const young = await measureSizes(env, sandbox, [small.bytes, big.bytes], SMALL_YOUNG_GENERATION);
+	const [base, big] = all.sizes.slice(-2);
+	const young = await measureSizes(env, sandbox, [base.bytes, big.bytes], SMALL_YOUNG_GENERATION);
 	const smallYoungGeneration = { nodeOptions: SMALL_YOUNG_GENERATION, ...young };
-	return { videoBytes: big.bytes, smallBytes: small.bytes, ...all, smallYoungGeneration };
+	return { videoBytes: big.bytes, baseBytes: base.bytes, ...all, smallYoungGeneration };
 }
 
-/** Peak RSS of the download for each video size, MEMORY_REPEATS times in turn; the last size's extra over the first. */
+/** Peak RSS of the download for each video size, MEMORY_REPEATS times in turn; the biggest's extra over the next. */
 async function measureSizes(env, sandbox, videoSizes, nodeOptions) {
 	const runs = [];
 	for (let repeat = 0; repeat < MEMORY_REPEATS; repeat++) {
@@ -266,7 +323,8 @@ async function measureSizes(env, sandbox, videoSizes, nodeOptions) {
 		}
 	}
 	const sizes = videoSizes.map((bytes) => summarize(bytes, runs));
-	return { sizes, extraBytes: sizes[sizes.length - 1].medianPeak - sizes[0].medianPeak };
+	const [base, big] = sizes.slice(-2);
+	return { sizes, extraBytes: big.medianPeak - base.medianPeak };
 }
 
 /** The runs of one video size: each peak, their median, and whether every run stored the whole video. */

@@ -10,7 +10,7 @@ import { REPO_ROOT, freePort, runProcess, startProcess } from '../e2e/lib';
 import { waitForOutput } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { writeReport } = require('../../scripts/bench/report');
+const { writeReport, targetList } = require('../../scripts/bench/report');
 
 const CLI = join(REPO_ROOT, 'test', 'sandbox', 'cli.js');
 
@@ -52,19 +52,35 @@ test('the quick benchmark report names its own N and video, not the full run’s
 		scale: 0.2,
 		batches: full.batches.filter((b: { n: number }) => b.n === 50).map(toQuick),
 		rateLimit: full.rateLimit.map(toQuick),
-		memory: { ...full.memory, videoBytes: 64 * 1024 ** 2 },
+		replica: { ...full.replica, rows: full.replica.rows.filter((r: { n: number }) => r.n === 50).map(toQuick) },
+		memory: { ...full.memory, sizes: full.memory.sizes.slice(0, 2), videoBytes: 64 * 1024 ** 2 },
 	};
 	const report: string = writeReport(quick);
 	expect(report).toContain('N=10');
 	expect(report).not.toContain('N=50');
 	expect(report).not.toContain('N=200');
-	expect(report).not.toContain("quick run's");
-	expect(report).toContain('for a 64 MB video');
-	// The full run's report keeps its own words: it names the quick run's video when the extra levels off there.
-	const fullReport: string = writeReport(full);
-	expect(fullReport).toContain('at N=50');
-	const [, mid, big] = full.memory.sizes as Array<{ medianPeak: number }>;
-	const levelled = (bigPeak: number) => ({ ...full, memory: { ...full.memory, sizes: [full.memory.sizes[0], mid, { ...big, medianPeak: bigPeak }] } });
-	expect(writeReport(levelled(mid.medianPeak + 1024 ** 2))).toContain("(the quick run's 64 MB video cost about the same)");
-	expect(writeReport(levelled(mid.medianPeak + 40 * 1024 ** 2))).not.toContain("quick run's");
+	expect(report).toContain('peak RSS for a 64 MB video ≤ peak RSS for a 16 MB video + 16 MB');
+	expect(writeReport(full)).toContain('peak RSS for a 1024 MB video ≤ peak RSS for a 64 MB video + 16 MB');
+});
+
+test('a batch target is decided by the median over the seeds, and the report names the worst seed', () => {
+	const full = JSON.parse(readFileSync(join(REPO_ROOT, 'bench', 'results.json'), 'utf8'));
+	const seeds: number[] = full.seeds;
+	expect(seeds.length).toBeGreaterThanOrEqual(3);
+	type Row = { seed: number; side: string; n: number; run: string; detectionS: { p95: number } };
+	/** A's cold p95 at N=50 set to the given multiples of B's, seed by seed. */
+	const withA = (multiples: number[]) => ({
+		...full,
+		batches: full.batches.map((row: Row) => {
+			if (row.side !== 'A' || row.n !== 50 || row.run !== 'cold') return row;
+			const b = full.batches.find((x: Row) => x.side === 'B' && x.n === 50 && x.run === 'cold' && x.seed === row.seed) as Row;
+			return { ...row, detectionS: { ...row.detectionS, p95: multiples[seeds.indexOf(row.seed)] * b.detectionS.p95 } };
+		}),
+	});
+	const target = (results: unknown) => (targetList(results) as Array<{ key: string; met: boolean; text: string }>).find((t) => t.key === 'p95-cold' && t.text.startsWith('cold run at N=50'))!;
+	const oneBad = target(withA([0.9, 1.5, 0.8, ...seeds.slice(3).map(() => 0.8)]));
+	expect(oneBad.met).toBe(true);
+	expect(oneBad.text).toContain(`worst seed ${seeds[1]}`);
+	const mostlyBad = target(withA(seeds.map((_, i) => (i === 0 ? 0.8 : 1.5))));
+	expect(mostlyBad.met).toBe(false);
 });
