@@ -67,7 +67,7 @@ export async function sideA(tasks: SimTask[], durations: LearnedDurations, pollI
 	);
 	const latencies = outcomes.map((o, i) => o.elapsedMs - tasks[i].durationMs);
 	const completed = outcomes.filter((o) => o.outcome === 'completed').length;
-	return { requests: tasks.length + api.requests.length, latencies, endMs: clock.now(), completed };
+	return { api, requests: tasks.length + api.requests.length, latencies, endMs: clock.now(), completed };
 }
 
 /** Side B: a look at every task 10 s, 20 s, … after the creates, until the first look at or after its finish. */

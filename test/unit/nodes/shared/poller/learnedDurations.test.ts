@@ -1,54 +1,18 @@
-import { AdaptivePace } from '../../../../../nodes/shared/pacing/adaptivePace';
 import { LearnedDurations } from '../../../../../nodes/shared/poller/learnedDurations';
-import { pollUntilDone } from '../../../../../nodes/shared/poller/pollUntilDone';
-import type { ErrorVerdict, PollOutcome } from '../../../../../nodes/shared/poller/types';
-import { VirtualClock } from './virtualClock';
-import { SimulatedApi, type SimTask, percentile, seededRandom } from './simulation';
+import { benchTasks, sideA } from '../../../../replica/benchReplica';
+import { type SimTask, percentile, seededRandom } from './simulation';
 
-/** The benchmark's mix: four models, typical durations 20–60 s, each task ±25 %, queued for a tenth of it. */
-const MODELS: Array<[string, number]> = [
-	['veo3-fast', 20_000],
-	['veo3', 30_000],
-	['veo3.1', 40_000],
-	['veo2', 60_000],
-];
-
-function benchTasks(count: number, seed: number): SimTask[] {
-	const random = seededRandom(seed);
-	return Array.from({ length: count }, (_, i) => {
-		const [model, median] = MODELS[i % MODELS.length];
-		const durationMs = Math.round(median * (1 + 0.25 * (2 * random() - 1)));
-		return { taskId: `s${seed}-${i}`, model, durationMs, progress: false, queuedMs: Math.round(0.1 * durationMs) };
-	});
-}
-
-const classify = (): ErrorVerdict => 'retry';
-const latencies = (outcomes: PollOutcome[], tasks: SimTask[]) => outcomes.map((o, i) => o.elapsedMs - tasks[i].durationMs);
-
-/** One execution in virtual time (its own clock), with the key's durations store; the node's default Poll Interval. */
-async function execution(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs = 60_000) {
-	const clock = new VirtualClock();
-	const api = new SimulatedApi(clock, tasks, { latencyMs: 20 });
-	const outcomes = await clock.run(
-		pollUntilDone(api.targets(), {
-			fetchStatus: api.fetchStatus,
-			classifyError: classify,
-			pollIntervalMs,
-			timeoutMs: 10 * 60_000,
-			clock,
-			durations,
-			pace: new AdaptivePace(),
-		}),
-	);
-	return { api, outcomes, clock, p95: percentile(latencies(outcomes, tasks), 95) };
+/** One execution as Wait Until Done runs it (the bench replica's side A), with the key's durations store. */
+async function execution(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs?: number) {
+	const run = await sideA(tasks, durations, pollIntervalMs);
+	return { ...run, p95: percentile(run.latencies, 95) };
 }
 
 describe('durations learned per model, across executions of one key', () => {
 	test.each([60_000, 30_000])('a warm run does not poll blind: before its model’s shortest learned duration a task gets the early check and what the Poll Interval (%i ms) forces', async (pollIntervalMs) => {
 		const durations = new LearnedDurations();
-		const cold = benchTasks(50, 1);
+		const { cold, warm: tasks } = benchTasks(1, 50);
 		await execution(cold, durations, pollIntervalMs);
-		const tasks = benchTasks(50, 2);
 		const warm = await execution(tasks, durations, pollIntervalMs);
 		const shortest = new Map<string, number>();
 		for (const t of cold) shortest.set(t.model!, Math.min(shortest.get(t.model!) ?? Infinity, t.durationMs));
