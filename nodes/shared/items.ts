@@ -19,6 +19,8 @@ export function continuesOnFail(ctx: IExecuteFunctions): boolean {
 /** The index of the input item an output item is paired with (0 when it names none). */
 export function inputItemIndexOf(item: INodeExecutionData): number {
 	const paired = item.pairedItem;
+	// n8n also takes the index alone (`pairedItem: 2`).
+	if (typeof paired === 'number') return paired;
 	return typeof paired === 'object' && paired !== null && !Array.isArray(paired) ? paired.item : 0;
 }
 

@@ -86,6 +86,14 @@ describe('Wait Until Done through n8n-core against the sandbox', () => {
 		expect(result.finishedAt - result.cancelledAt!).toBeLessThan(1000);
 		const lastRequest = Math.max(...sandbox.requests().map((r) => r.at));
 		expect(lastRequest).toBeLessThan(result.cancelledAt! + 100);
+		// The error names both tasks, and so does n8n's log (errors.ts stoppedWithTasks), where the ids outlive the execution.
+		const ids = idsOf(result.output('Create')).map(String);
+		const warned = result.logged.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
+		expect(warned).toEqual([expect.stringMatching(/^The execution was stopped while 2 tasks were still running\nWait: .*Task ids: /)]);
+		for (const id of ids) {
+			expect(result.error('Wait')?.description).toContain(id);
+			expect(warned[0]).toContain(id);
+		}
 	});
 
 	test('an item without a task id fails the node naming the item, or goes to Failed under Continue On Fail', async () => {

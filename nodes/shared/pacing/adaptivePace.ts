@@ -6,6 +6,12 @@
  * Callers add bounds of their own: a ceiling, and a floor (never in a pause). Counts time only; the caller sleeps.
  */
 
+/**
+ * The longest Retry-After honoured, by the key's pause here and by the transport's retry (retryPolicy.ts): a bogus
+ * header (hours, or a date far ahead) must not stall a workflow.
+ */
+export const MAX_RETRY_AFTER_MS = 60_000;
+
 export const PACE = {
 	/** 10 requests/s at first, as TCP starts with 10 segments (RFC 6928); slow start does the rest. */
 	initialRate: 10,
@@ -15,10 +21,8 @@ export const PACE = {
 	maxRate: 100,
 	/** Requests/s per second of busy sending after a 429: back from half a 5/s limit in about 50 requests. */
 	increasePerSecond: 0.2,
-	/** A 429 without Retry-After pauses everyone this long. */
+	/** A 429 without Retry-After pauses everyone this long (a longer one, at most MAX_RETRY_AFTER_MS). */
 	defaultPauseMs: 1000,
-	/** Longest pause honoured, as retryPolicy.ts's maxRetryAfterMs: a bogus Retry-After cannot stall a workflow. */
-	maxPauseMs: 60_000,
 };
 
 /** One request start; `busy`: the pace held it back (it started within one spacing of the earliest allowed time). */
@@ -73,7 +77,7 @@ export class AdaptivePace {
 
 	/** A 429: everyone waits `retryAfterMs` (the header's value, if any), and the pace halves once per burst. */
 	rateLimited(ticket: PaceTicket, now: number, retryAfterMs?: number): void {
-		const pauseMs = Math.min(Math.max(0, retryAfterMs ?? PACE.defaultPauseMs), PACE.maxPauseMs);
+		const pauseMs = Math.min(Math.max(0, retryAfterMs ?? PACE.defaultPauseMs), MAX_RETRY_AFTER_MS);
 		this.pausedUntil = Math.max(this.pausedUntil, now + pauseMs);
 		if (ticket.startAt < this.lastCutAt) return;
 		this.rate = clampRate(this.rate / 2);

@@ -7,6 +7,8 @@
  * they are retried on 429, 5xx and network errors.
  */
 
+import { MAX_RETRY_AFTER_MS } from '../pacing/adaptivePace';
+
 /** `create` starts a paid task; `read` is an idempotent GET. */
 export type RequestKind = 'create' | 'read';
 
@@ -28,8 +30,6 @@ export interface RetryPolicy {
 	maxAttemptsOn429: number;
 	baseDelayMs: number;
 	maxDelayMs: number;
-	/** Upper bound for a server-provided Retry-After, so a bogus header cannot stall a workflow for hours. */
-	maxRetryAfterMs: number;
 }
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -39,7 +39,6 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
 	maxAttemptsOn429: 10,
 	baseDelayMs: 500,
 	maxDelayMs: 10_000,
-	maxRetryAfterMs: 60_000,
 };
 
 export function isRetryable(kind: RequestKind, failure: AttemptFailure): boolean {
@@ -64,7 +63,7 @@ export function delayBeforeRetry(
 		// arrive together and meet the limit again, often in the same order (the same item last every time). Each
 		// waits up to one backoff step (or Retry-After again, if shorter) longer, at random.
 		const spread = Math.min(retryAfterMs, 2 * policy.baseDelayMs);
-		return Math.min(retryAfterMs, policy.maxRetryAfterMs) + Math.round(random() * spread);
+		return Math.min(retryAfterMs, MAX_RETRY_AFTER_MS) + Math.round(random() * spread);
 	}
 	// Exponential backoff with full jitter: spreads retries of many items so they do not arrive together.
 	const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attempt - 1));

@@ -1,22 +1,33 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 
+/** A test node's description: one main input and one main output. */
+export function testNodeDescription(
+	own: Pick<INodeTypeDescription, 'displayName' | 'name' | 'description' | 'properties'> &
+		Partial<INodeTypeDescription>,
+): INodeTypeDescription {
+	return {
+		group: ['transform'],
+		version: 1,
+		defaults: { name: own.displayName },
+		inputs: [NodeConnectionTypes.Main],
+		outputs: [NodeConnectionTypes.Main],
+		...own,
+	};
+}
+
 /**
  * Test input: emits the items given in its `items` parameter (JSON). An item's `binary` entries may give
  * `{ base64, fileName, mimeType }`; they are stored through n8n's own prepareBinaryData, as any upstream node would.
  */
 export class TestItems implements INodeType {
-	description: INodeTypeDescription = {
+	description = testNodeDescription({
 		displayName: 'Test Items',
 		name: 'testItems',
-		group: ['input'],
-		version: 1,
 		description: 'Emits fixed items for tests',
-		defaults: { name: 'Test Items' },
-		inputs: [NodeConnectionTypes.Main],
-		outputs: [NodeConnectionTypes.Main],
+		group: ['input'],
 		properties: [{ displayName: 'Items', name: 'items', type: 'json', default: '[]' }],
-	};
+	});
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 		const raw = this.getNodeParameter('items', 0) as string | object;

@@ -1,4 +1,4 @@
-import { AdaptivePace, PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
+import { AdaptivePace, MAX_RETRY_AFTER_MS, PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
 import { paceOfKey, recentlyUsed } from '../../../../../nodes/shared/pacing/perKey';
 
 /** Sends `count` requests back to back as fast as the pace allows, each answered at once; returns the last start. */
@@ -76,7 +76,7 @@ describe('AdaptivePace: additive increase, multiplicative decrease', () => {
 		pace.rateLimited(pace.take(0), 0);
 		expect(pace.readyAt()).toBe(PACE.defaultPauseMs);
 		pace.rateLimited(pace.take(5000), 5000, 3_600_000);
-		expect(pace.readyAt()).toBe(5000 + PACE.maxPauseMs);
+		expect(pace.readyAt()).toBe(5000 + MAX_RETRY_AFTER_MS);
 		for (let i = 0; i < 20; i++) pace.rateLimited(pace.take(100_000 * (i + 1)), 100_000 * (i + 1), 0);
 		expect(pace.requestsPerSecond).toBe(PACE.minRate);
 		expect(new AdaptivePace(1e9).requestsPerSecond).toBe(PACE.maxRate);
