@@ -1,5 +1,6 @@
 import type { LearnedDurations } from './learnedDurations';
 import { SCHEDULE, type Bounds, expectedFinish, nextCheck, staggerOf } from './schedule';
+import { MAX_IN_FLIGHT } from './slots';
 import { bornBy, type Task } from './taskState';
 
 /**
@@ -60,13 +61,19 @@ export class RunPlanner {
 		if (createdAt !== undefined) this.durations.record(model, 'total', doneAt - createdAt);
 		if (generatingSince !== undefined)
 			this.durations.record(model, 'generation', doneAt - generatingSince);
-		// Peers blind or asleep whose window is now open: each within one gap, staggered so they are not all asked at once.
+		// Peers blind or asleep whose window is now open look within one gap, staggered so they are not all asked at
+		// once. Those as old as this task took and not asked since it finished may have finished too: the longest
+		// unasked of them, one round of the in-flight cap, are asked at once.
 		const gap = this.windowGap(now);
-		for (const peer of this.byModel.get(model)!) {
-			if (peer.settled || (peer.mode !== 'blind' && peer.mode !== 'waiting')) continue;
-			if (this.nextCheckOf(peer, now, gap).mode !== 'window') continue;
+		const opened = this.byModel.get(model)!.filter((peer) => this.windowOpens(peer, now, gap));
+		const [tookMs, askedAt] = [doneAt - bornBy(task), (t: Task) => t.lastPollAt ?? -Infinity];
+		const atOnce = opened
+			.filter((peer) => now - bornBy(peer) >= tookMs && askedAt(peer) < doneAt)
+			.sort((x, y) => askedAt(x) - askedAt(y))
+			.slice(0, MAX_IN_FLIGHT);
+		for (const peer of opened) {
 			peer.mode = 'window';
-			this.moveUp(peer, now + gap * staggerOf(peer.index + 1));
+			this.moveUp(peer, atOnce.includes(peer) ? now : now + gap * staggerOf(peer.index + 1));
 		}
 	}
 
@@ -83,6 +90,12 @@ export class RunPlanner {
 	handedOn(task: Task) {
 		const expectedFinishAtMs = expectedFinish(task, this.durations.of(modelOf(task)));
 		return { deadlineMs: task.deadline, createdAtMs: task.createdAt, expectedFinishAtMs };
+	}
+
+	/** Whether a blind or waiting task's finish window is open now. */
+	private windowOpens(task: Task, now: number, gap: number): boolean {
+		if (task.settled || (task.mode !== 'blind' && task.mode !== 'waiting')) return false;
+		return this.nextCheckOf(task, now, gap).mode === 'window';
 	}
 
 	/** Brings a task's next check forward to `at` (never sooner than the least gap after its last one). */

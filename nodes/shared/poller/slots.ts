@@ -7,7 +7,7 @@ import { AdaptivePace, type PaceTicket } from '../pacing/adaptivePace';
  */
 const FLOOR_CHECKS_PER_TASK = 4;
 /** Requests in flight at once: enough to hide latency, few enough not to look like a burst to the API. */
-const MAX_IN_FLIGHT = 8;
+export const MAX_IN_FLIGHT = 8;
 
 /** When the run may start a check: room under the in-flight cap, and a start the pace, floor and ceiling allow. */
 export class RequestSlots {

@@ -33,6 +33,44 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		}
 	});
 
+	test('peers as old as the finished task took, not asked since it finished, are asked at once: at most one round of the in-flight cap, the longest unasked first', () => {
+		const tasks = tasksOf(12);
+		const planner = new RunPlanner(tasks, new LearnedDurations(), bounds);
+		runningAt(planner, tasks, 2000);
+		// Asked at 20 s, 21 s, … 30 s (task 11 last), after task 0 finished (at 25 s) for tasks 6 to 11.
+		tasks.slice(1).forEach((t, i) => {
+			Object.assign(t, { lastPollAt: 20_000 + 1000 * i });
+			planner.plan(t, t.lastPollAt!);
+		});
+		Object.assign(tasks[0], { settled: true });
+		planner.settled(tasks[0], 32_000);
+		planner.finished(tasks[0], 25_000, 32_000);
+		const atOnce = tasks.slice(1).filter((t) => t.dueAt === 32_000);
+		expect(atOnce.map((t) => t.index)).toEqual([1, 2, 3, 4, 5]);
+		// Younger than 25 s: a task created after task 0 is not asked at once, whatever its last check.
+		const young = tasksOf(3);
+		Object.assign(young[1], { createdAt: 10_000 });
+		const second = new RunPlanner(young, new LearnedDurations(), bounds);
+		runningAt(second, young, 2000);
+		runningAt(second, young, 20_000);
+		Object.assign(young[0], { settled: true });
+		second.finished(young[0], 25_000, 29_000);
+		expect(young[1].dueAt).toBeGreaterThan(29_000);
+		expect(young[2].dueAt).toBe(29_000);
+		// A big batch: no more than the in-flight cap at once.
+		const many = tasksOf(40);
+		const third = new RunPlanner(many, new LearnedDurations(), bounds);
+		runningAt(third, many, 2000);
+		runningAt(third, many.slice(0, 30), 20_000);
+		runningAt(third, many.slice(30), 15_000);
+		Object.assign(many[0], { settled: true });
+		third.finished(many[0], 25_000, 30_000);
+		// The longest unasked first: tasks 30–39 were last asked at 15 s, the others at 20 s.
+		const first = many.filter((t) => t.dueAt === 30_000).map((t) => t.index);
+		expect(first).toHaveLength(8);
+		expect(first.every((index) => index >= 30)).toBe(true);
+	});
+
 	test('the end spurt: the last tasks inside their window are looked at sooner, while the run spent no more than the loop', () => {
 		const durations = new LearnedDurations();
 		for (let i = 0; i < 20; i++) durations.record('veo3', 'total', 40_000 + 500 * i);
