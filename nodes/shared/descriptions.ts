@@ -204,7 +204,7 @@ export function readWaitForCompletion(ctx: IExecuteFunctions): boolean {
  * When one answers 402 or fails, at most seven others are already on the wire. Every request still waits for its slot
  * in the API key's shared pace, so a 429 slows them all.
  */
-const DEFAULT_CONCURRENCY = 8;
+export const DEFAULT_CONCURRENCY = 8;
 
 /**
  * The spend guard's default. A day's batch of a schedule or a sheet is tens of videos; a run of more than 100 paid

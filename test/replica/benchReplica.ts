@@ -1,7 +1,11 @@
+import { DEFAULT_CONCURRENCY } from '../../nodes/shared/descriptions';
+import { mapWithConcurrency } from '../../nodes/shared/mapWithConcurrency';
 import { AdaptivePace } from '../../nodes/shared/pacing/adaptivePace';
 import { LearnedDurations } from '../../nodes/shared/poller/learnedDurations';
 import { pollUntilDone } from '../../nodes/shared/poller/pollUntilDone';
 import type { PollTarget } from '../../nodes/shared/poller/types';
+import { reportAnswer, waitForSlot } from '../../nodes/shared/transport/apertisRequest';
+import { apiTimeMs } from '../../nodes/shared/waiting/waitForTasks';
 import mix from '../../scripts/bench/mix.json';
 import { SimulatedApi, type SimTask, percentile, seededRandom } from '../unit/nodes/shared/poller/simulation';
 import { VirtualClock } from '../unit/nodes/shared/poller/virtualClock';
@@ -11,7 +15,8 @@ import { VirtualClock } from '../unit/nodes/shared/poller/virtualClock';
  * than real n8n has time for. Side A is the package's poller as Wait Until Done runs it (its defaults, the key's pace,
  * durations learned by the cold run and found by the warm one); side B the hand-built loop, which looks at every task
  * every 10 s. The tasks are the sandbox's at the same seed: the same generator, drawn in the same order (cold, then
- * warm), and answered as its /v1/video/query answers: no progress, status_update_time in whole seconds.
+ * warm), created as Video Create creates them (Batch Options → Concurrency at a time, in the key's pace), and answered
+ * as its /v1/video/query answers: no progress, status_update_time in whole seconds.
  */
 
 /** A figure of one side's run, as the real bench reports it (seconds; requests include the creates). */
@@ -34,6 +39,11 @@ const LOCAL_ROUND_TRIP_MS = 20;
 const PENDING_SHARE = 0.1;
 /** The document's status_update_time is in whole seconds. */
 const API_TIME_RESOLUTION_MS = 1000;
+/** Virtual time 0 as an epoch (ms, a whole second), so that the node's own apiTimeMs reads the replica's timestamps. */
+const EPOCH_MS = 1_700_000_000_000;
+
+/** A virtual time as the API's whole-second timestamp, read back as the node reads it. */
+const asApiTime = (ms: number) => apiTimeMs(Math.floor((EPOCH_MS + ms) / API_TIME_RESOLUTION_MS))! - EPOCH_MS;
 
 /**
  * The sandbox's tasks at `seed`: `n` rows of the four models in turn, the cold run's first, then the warm run's.
@@ -52,22 +62,40 @@ export function benchTasks(seed: number, n: number, scale = 1): Record<'cold' | 
 	return { cold, warm: draw('warm') };
 }
 
-/** Side A: the poller at Wait Until Done's defaults; `durations` carries what the cold run learned to the warm one. */
-export async function sideA(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs = NODE_DEFAULTS.pollIntervalMs) {
+/** Video Create's creates: Batch Options → Concurrency at a time, each in the key's pace, each task created on arrival. */
+async function createAll(tasks: SimTask[], clock: VirtualClock, pace: AdaptivePace): Promise<void> {
+	await mapWithConcurrency(tasks, DEFAULT_CONCURRENCY, async (task) => {
+		const ticket = (await waitForSlot(pace, clock))!;
+		await clock.sleep(LOCAL_ROUND_TRIP_MS / 2);
+		task.createdAtMs = clock.now();
+		await clock.sleep(LOCAL_ROUND_TRIP_MS / 2);
+		reportAnswer(pace, ticket, clock.now(), { status: 200 });
+	});
+}
+
+/**
+ * Side A: the tasks created, then waited for at Wait Until Done's defaults. `durations` and `pace` are the API key's
+ * in the n8n process: the warm run finds what the cold one learned.
+ */
+export async function sideA(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs = NODE_DEFAULTS.pollIntervalMs, pace = new AdaptivePace()) {
 	const clock = new VirtualClock();
 	const api = new SimulatedApi(clock, tasks, { latencyMs: LOCAL_ROUND_TRIP_MS });
 	const fetchStatus = async (target: PollTarget) => {
 		const snapshot = await api.fetchStatus(target);
 		const since = snapshot.statusSinceMs;
-		return { ...snapshot, statusSinceMs: since === undefined ? undefined : Math.floor(since / API_TIME_RESOLUTION_MS) * API_TIME_RESOLUTION_MS };
+		return { ...snapshot, statusSinceMs: since === undefined ? undefined : asApiTime(since) };
 	};
-	const targets = api.targets().map((target) => ({ ...target, createdAtMs: 0 }));
+	await clock.run(createAll(tasks, clock, pace));
+	const pollFrom = clock.now();
+	// Video Create's output: a pending task's status_update_time is its creation.
+	const targets = api.targets().map((target, i) => ({ ...target, createdAtMs: asApiTime(tasks[i].createdAtMs!) }));
 	const outcomes = await clock.run(
-		pollUntilDone(targets, { ...NODE_DEFAULTS, pollIntervalMs, fetchStatus, classifyError: () => 'retry', clock, durations, pace: new AdaptivePace() }),
+		pollUntilDone(targets, { ...NODE_DEFAULTS, pollIntervalMs, fetchStatus, classifyError: () => 'retry', clock, durations, pace }),
 	);
-	const latencies = outcomes.map((o, i) => o.elapsedMs - tasks[i].durationMs);
+	const finishes = tasks.map((t) => t.createdAtMs! + t.durationMs);
+	const latencies = outcomes.map((o, i) => pollFrom + o.elapsedMs - finishes[i]);
 	const completed = outcomes.filter((o) => o.outcome === 'completed').length;
-	return { api, requests: tasks.length + api.requests.length, latencies, endMs: clock.now(), completed };
+	return { api, requests: tasks.length + api.requests.length, latencies, endMs: clock.now(), slowestMs: Math.max(...finishes), completed };
 }
 
 /** Side B: a look at every task 10 s, 20 s, … after the creates, until the first look at or after its finish. */
@@ -75,19 +103,18 @@ function sideB(tasks: SimTask[]) {
 	const looks = tasks.map((t) => Math.max(1, Math.ceil(t.durationMs / mix.loopIntervalMs)));
 	const latencies = tasks.map((t, i) => looks[i] * mix.loopIntervalMs - t.durationMs);
 	const requests = tasks.length + looks.reduce((a, b) => a + b, 0);
-	return { requests, latencies, endMs: Math.max(...looks) * mix.loopIntervalMs, completed: tasks.length };
+	return { requests, latencies, endMs: Math.max(...looks) * mix.loopIntervalMs, slowestMs: Math.max(...tasks.map((t) => t.durationMs)), completed: tasks.length };
 }
 
 /** Both sides, cold then warm, at one seed and batch size. */
 export async function replicaRuns(seed: number, n: number, scale = 1): Promise<ReplicaRun[]> {
 	const tasks = benchTasks(seed, n, scale);
-	const durations = new LearnedDurations();
+	const [durations, pace] = [new LearnedDurations(), new AdaptivePace()];
 	const rows: ReplicaRun[] = [];
 	for (const run of ['cold', 'warm'] as const) {
-		const slowestMs = Math.max(...tasks[run].map((t) => t.durationMs));
-		const figures = { A: await sideA(tasks[run], durations), B: sideB(tasks[run]) };
+		const figures = { A: await sideA(tasks[run], durations, undefined, pace), B: sideB(tasks[run]) };
 		for (const side of ['A', 'B'] as const) {
-			const { requests, latencies, endMs, completed } = figures[side];
+			const { requests, latencies, endMs, slowestMs, completed } = figures[side];
 			rows.push({ seed, side, n, run, requests, completed, p95S: percentile(latencies, 95) / 1000, afterSlowestS: (endMs - slowestMs) / 1000 });
 		}
 	}
