@@ -1,6 +1,12 @@
 import type { IDataObject, INode, INodeExecutionData } from 'n8n-workflow';
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 
+/** What was thrown, as text: an Error's message, a thrown string, else 'Unknown error'. */
+export function messageOf(error: unknown): string {
+	if (error instanceof Error && error.message) return error.message;
+	return typeof error === 'string' && error ? error : 'Unknown error';
+}
+
 /** A field of a node, as errors name it: its n8n name and the words a user sees. */
 export interface FieldRef {
 	name: string;
@@ -97,8 +103,7 @@ export function toItemError(node: INode, error: unknown, itemIndex: number): Ite
 		if (error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
 	}
-	const message = error instanceof Error ? error.message : String(error);
-	return new NodeOperationError(node, `${message} [item ${itemIndex}]`, { itemIndex });
+	return new NodeOperationError(node, `${messageOf(error)} [item ${itemIndex}]`, { itemIndex });
 }
 
 /** The output item of a failed input item under Continue On Fail: the error, and the task id if one exists. */

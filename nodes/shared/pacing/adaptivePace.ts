@@ -6,6 +6,8 @@
  * Callers add bounds of their own: a ceiling, and a floor (never in a pause). Counts time only; the caller sleeps.
  */
 
+import { perApiKey } from '../perApiKey';
+
 /**
  * The longest Retry-After honoured, by the key's pause here and by the transport's retry (retryPolicy.ts): a bogus
  * header (hours, or a date far ahead) must not stall a workflow.
@@ -90,3 +92,6 @@ function clampRate(rate: number): number {
 	if (!Number.isFinite(rate)) return PACE.initialRate;
 	return Math.min(Math.max(rate, PACE.minRate), PACE.maxRate);
 }
+
+/** The pace of an API key, shared by every request the package sends with it, from every node and execution. */
+export const paceOfKey = perApiKey(() => new AdaptivePace());

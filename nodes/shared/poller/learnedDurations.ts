@@ -1,4 +1,4 @@
-import { perApiKey, recentlyUsed } from '../pacing/perKey';
+import { perApiKey, recentlyUsed } from '../perApiKey';
 
 /**
  * How long tasks of each model took, per API key in this n8n process, so that a new execution does not poll blind.

@@ -4,11 +4,6 @@ import { failureReasonOf } from '../taskStatus';
 import type { Task } from './taskState';
 import type { PollSnapshot } from './types';
 
-export function errorText(error: unknown): string {
-	if (error instanceof Error && error.message) return error.message;
-	return typeof error === 'string' && error ? error : 'Unknown error';
-}
-
 /** Every message names the task, so a user can look it up (or query it again) from the error alone. */
 export function namingTask(taskId: string, message: string): string {
 	return message.includes(taskId) ? message : `Task ${taskId}: ${message}`;

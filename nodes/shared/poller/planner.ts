@@ -64,9 +64,15 @@ export class RunPlanner {
 		// Peers blind or asleep whose window is now open look within one gap, staggered so they are not all asked at
 		// once. Those as old as this task took and not asked since it finished may have finished too: the longest
 		// unasked of them, one round of the in-flight cap, are asked at once.
-		const gap = this.windowGap(now);
-		const opened = this.byModel.get(model)!.filter((peer) => this.windowOpens(peer, now, gap));
-		const [tookMs, askedAt] = [doneAt - bornBy(task), (t: Task) => t.lastPollAt ?? -Infinity];
+		const [gap, tookMs, askedAt] = [
+			this.windowGap(now),
+			doneAt - bornBy(task),
+			(t: Task) => t.lastPollAt ?? -Infinity,
+		];
+		const opened = this.byModel.get(model)!.filter((peer) => {
+			if (peer.settled || (peer.mode !== 'blind' && peer.mode !== 'waiting')) return false;
+			return this.nextCheckOf(peer, now, gap).mode === 'window';
+		});
 		const atOnce = opened
 			.filter((peer) => now - bornBy(peer) >= tookMs && askedAt(peer) < doneAt)
 			.sort((x, y) => askedAt(x) - askedAt(y))
@@ -90,12 +96,6 @@ export class RunPlanner {
 	handedOn(task: Task) {
 		const expectedFinishAtMs = expectedFinish(task, this.durations.of(modelOf(task)));
 		return { deadlineMs: task.deadline, createdAtMs: task.createdAt, expectedFinishAtMs };
-	}
-
-	/** Whether a blind or waiting task's finish window is open now. */
-	private windowOpens(task: Task, now: number, gap: number): boolean {
-		if (task.settled || (task.mode !== 'blind' && task.mode !== 'waiting')) return false;
-		return this.nextCheckOf(task, now, gap).mode === 'window';
 	}
 
 	/** Brings a task's next check forward to `at` (never sooner than the least gap after its last one). */

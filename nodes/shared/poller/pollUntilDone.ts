@@ -3,7 +3,8 @@ import type { PaceTicket } from '../pacing/adaptivePace';
 import { cancellableSleep } from '../sleep';
 import { finalStateOf } from '../taskStatus';
 import { LearnedDurations } from './learnedDurations';
-import { errorText, failureMessage, namingTask, timeoutMessage } from './messages';
+import { messageOf } from '../errors';
+import { failureMessage, namingTask, timeoutMessage } from './messages';
 import { RunPlanner } from './planner';
 import { checkAt, retryDelay, type Bounds } from './schedule';
 import { RequestSlots } from './slots';
@@ -28,8 +29,8 @@ type Settled = Pick<PollOutcome, 'outcome'> & Partial<PollOutcome>;
 /** Waits for many tasks at once; resolves one outcome per target, in input order. The loop: PollRun.run. */
 export async function pollUntilDone(targets: PollTarget[], options: PollOptions) {
 	const clock = options.clock ?? { now: () => Date.now(), sleep: cancellableSleep };
-	const minMs = Math.max(0, options.minIntervalMs ?? API_RESOLUTION_MS);
-	const bounds = { minMs, maxMs: Math.max(minMs, options.pollIntervalMs) };
+	const maxMs = Math.max(API_RESOLUTION_MS, options.pollIntervalMs);
+	const bounds = { minMs: API_RESOLUTION_MS, maxMs };
 	const startedAt = clock.now();
 	const tasks = targets.map((target, i) => newTask(target, i, startedAt, options.timeoutMs));
 	const { pace, requestsPerSecond, maxConcurrentRequests, durations } = options;
@@ -111,7 +112,7 @@ class PollRun {
 	/** 'retry': again with backoff; a 429: every request with the key waits (the task has not failed); 'fatal': fails. */
 	private onError(task: Task, ticket: PaceTicket, error: unknown, now: number): void {
 		const verdict = verdictOn(error, this.options, this.bounds.maxMs);
-		task.lastError = errorText(error);
+		task.lastError = messageOf(error);
 		if (verdict === 'fatal') {
 			const message = namingTask(task.target.taskId, task.lastError);
 			return this.settle(task, now, { outcome: 'failed', error: message });

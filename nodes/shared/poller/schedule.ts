@@ -36,7 +36,7 @@ export const SCHEDULE = {
 	progressErrorShare: 0.05,
 };
 
-/** The gaps allowed: minIntervalMs and the Poll Interval. */
+/** The gaps allowed: the API's resolution and the Poll Interval. */
 export type Bounds = { minMs: number; maxMs: number };
 /** What is known of a task's model: its learned durations, its peers in this run, the run's window gap. */
 export type ModelKnowledge = { durations: ModelDurations; peers: number; windowGapMs: number };

@@ -49,9 +49,8 @@ export interface PollOptions {
 	/** ONE attempt at reading a task's status; may throw. */
 	fetchStatus(target: PollTarget): Promise<PollSnapshot>;
 	classifyError(error: unknown): ErrorVerdict;
-	/** The longest gap between two checks of a task (the Poll Interval), and the least (default 1 s). */
+	/** The longest gap between two checks of a task (the Poll Interval); the least is the API's resolution, 1 s. */
 	pollIntervalMs: number;
-	minIntervalMs?: number;
 	timeoutMs: number;
 	/** This long after the start, every task still running leaves as 'stillRunning'. Default: never. */
 	handOffAfterMs?: number;

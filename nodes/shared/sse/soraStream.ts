@@ -1,4 +1,5 @@
 import { onAbort } from '../abort';
+import { messageOf } from '../errors';
 import type { ServerSentEvent } from './eventStreamParser';
 import { EventStreamParser } from './eventStreamParser';
 
@@ -216,7 +217,7 @@ export async function readSoraStream(
 			parser.push(next.value);
 		}
 	} catch (error) {
-		lostConnection = error instanceof Error ? error.message : String(error);
+		lostConnection = messageOf(error);
 		parser.end();
 		state.lines.flushIfWhole();
 	} finally {

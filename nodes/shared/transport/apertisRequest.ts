@@ -9,7 +9,7 @@ import type { ByteStream } from './byteStream';
 
 import { executionStopped } from '../errors';
 import type { AdaptivePace, PaceTicket } from '../pacing/adaptivePace';
-import { paceOfKey } from '../pacing/perKey';
+import { paceOfKey } from '../pacing/adaptivePace';
 import { cancellableSleep } from '../sleep';
 import type { ApiFailure } from './apiErrors';
 import { toNodeApiError } from './apiErrors';

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-wor
 
 import { withVideo } from '../binary/videoDownload';
 import type { DownloadSettings, WaitSettings } from '../descriptions';
-import { stoppedWithTasks } from '../errors';
+import { messageOf, stoppedWithTasks } from '../errors';
 import { inputItemIndexOf } from '../items';
 import { mapWithConcurrency } from '../mapWithConcurrency';
 import { PollAborted } from '../poller/pollUntilDone';
@@ -122,8 +122,7 @@ async function settleOne(
 		return { as: 'completed', item: { ...(await withVideo(ctx, json, request)), pairedItem } };
 	} catch (error) {
 		// The task did complete: the item keeps its id and status and says why the video is missing.
-		const message = error instanceof Error ? error.message : String(error);
-		const reason = `The video of task ${task.id} could not be downloaded: ${message}`;
+		const reason = `The video of task ${task.id} could not be downloaded: ${messageOf(error)}`;
 		return { as: 'failed', item: { json: { ...json, error: reason }, pairedItem } };
 	}
 }

@@ -2,7 +2,7 @@ import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WaitSettings } from '../descriptions';
 import { PACE } from '../pacing/adaptivePace';
-import { paceOfKey } from '../pacing/perKey';
+import { paceOfKey } from '../pacing/adaptivePace';
 import { durationsOfKey } from '../poller/learnedDurations';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';

@@ -1,5 +1,6 @@
 import { AdaptivePace, MAX_RETRY_AFTER_MS, PACE } from '../../../../../nodes/shared/pacing/adaptivePace';
-import { paceOfKey, recentlyUsed } from '../../../../../nodes/shared/pacing/perKey';
+import { paceOfKey } from '../../../../../nodes/shared/pacing/adaptivePace';
+import { recentlyUsed } from '../../../../../nodes/shared/perApiKey';
 
 /** Sends `count` requests back to back as fast as the pace allows, each answered at once; returns the last start. */
 function sendBusy(pace: AdaptivePace, from: number, count: number): number {

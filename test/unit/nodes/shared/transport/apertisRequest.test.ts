@@ -1,5 +1,4 @@
-import { AdaptivePace, PACE, type PaceTicket } from '../../../../../nodes/shared/pacing/adaptivePace';
-import { paceOfKey } from '../../../../../nodes/shared/pacing/perKey';
+import { AdaptivePace, PACE, type PaceTicket, paceOfKey } from '../../../../../nodes/shared/pacing/adaptivePace';
 import { paceOf, reportAnswer, waitForSlot } from '../../../../../nodes/shared/transport/apertisRequest';
 import { VirtualClock } from '../poller/virtualClock';
 

@@ -1,6 +1,6 @@
+// What the package keeps per API key in an n8n process: the key's request pace (pacing/) and its learned durations
+// (poller/), shared by every node and execution that uses the key.
 import { createHash } from 'crypto';
-
-import { AdaptivePace } from './adaptivePace';
 
 /** Keys remembered per process; the least recently used is forgotten first (each entry is a few kilobytes). */
 const MAX_KEYS = 256;
@@ -22,6 +22,3 @@ export function perApiKey<V>(make: () => V): (baseUrl: string, apiKey: string) =
 		return recentlyUsed(values, id, make, MAX_KEYS);
 	};
 }
-
-/** The pace of an API key, shared by every request the package sends with it, from every node and execution. */
-export const paceOfKey = perApiKey(() => new AdaptivePace());
