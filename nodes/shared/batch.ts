@@ -44,9 +44,10 @@ export async function runPaidBatch(
 	batch: PaidBatch,
 ): Promise<INodeExecutionData[]> {
 	const plans = await planItems(ctx, batch);
-	refuseBadBatch(ctx, plans, readBatchOptions(ctx));
+	const options = readBatchOptions(ctx);
+	refuseBadBatch(ctx, plans, options);
 	const remember = batch.reuseOnRetry === true;
-	const sent = await sendAll(ctx, plans, readBatchOptions(ctx).concurrency, remember);
+	const sent = await sendAll(ctx, plans, options.concurrency, remember);
 	const created = createdIds(batch, sent);
 	if (ctx.getExecutionCancelSignal()?.aborted) throw stoppedWithTasks(ctx, created);
 	const failed = sent.find((s): s is Extract<Sent, { error: ItemError }> => 'error' in s);

@@ -309,7 +309,7 @@ async function measureDownloads(env, sandbox) {
 	const [base, big] = all.sizes.slice(-2);
 	const young = await measureSizes(env, sandbox, [base.bytes, big.bytes], SMALL_YOUNG_GENERATION);
 	const smallYoungGeneration = { nodeOptions: SMALL_YOUNG_GENERATION, ...young };
-	return { videoBytes: big.bytes, baseBytes: base.bytes, ...all, smallYoungGeneration };
+	return { ...all, smallYoungGeneration };
 }
 
 /** Peak RSS of the download for each video size, MEMORY_REPEATS times in turn; the biggest's extra over the next. */

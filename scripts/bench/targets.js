@@ -3,17 +3,12 @@
 // spread over many more seeds are reported beside it.
 'use strict';
 
+const { median } = require('./measure');
+
 const fmt = (value, digits = 1) => (value === null || value === undefined || Number.isNaN(value) ? '–' : Number.isFinite(value) ? Number(value).toFixed(digits) : '∞');
 const mb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / 1024 ** 2).toFixed(0)} MB`);
 const signedMb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${bytes >= 0 ? '+' : '−'}${Math.abs(bytes / 1024 ** 2).toFixed(1)} MB`);
 
-/** The middle value (the mean of the two middle ones for an even count); null for none. */
-function median(values) {
-	if (values.length === 0) return null;
-	const sorted = [...values].sort((a, b) => a - b);
-	const mid = Math.floor(sorted.length / 2);
-	return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 /** The run may end at most this long after its slowest task. */
 const WALL_SLACK_S = 2;
@@ -70,9 +65,12 @@ function atEachSeed(rows, n, run, key) {
 		});
 }
 
+/** The seed whose figure is furthest over (or least under) its limit. */
+const worstOf = (seeds) => seeds.reduce((w, s) => (s.ratio > w.ratio ? s : w));
+
 /** "met at 21 of 24 seeds, median 0.86, worst 1.21 (seed 15)" */
 function spreadText(seeds) {
-	const worst = seeds.reduce((w, s) => (s.ratio > w.ratio ? s : w));
+	const worst = worstOf(seeds);
 	const met = seeds.filter((s) => s.ratio <= 1).length;
 	return `met at ${met} of ${seeds.length} seeds, median ${fmt(median(seeds.map((s) => s.ratio)), 2)}, worst ${fmt(worst.ratio, 2)} (seed ${worst.seed})`;
 }
@@ -89,7 +87,7 @@ function batchTargets(results, add) {
 			const bySeed = seeds.map((s) => `seed ${s.seed}: ${s.shown}`).join('; ');
 			const replica = atEachSeed(replicaRows, n, run, key);
 			const replicaText = replica.length ? `; replica: ${spreadText(replica)}` : '';
-			const text = `${run} run at N=${n}: ${BATCH_MEASURES[key].label(run)} (${bySeed}; median ${fmt(judged, 2)} of the limit${seeds.length > 1 ? `, worst seed ${seeds.reduce((w, s) => (s.ratio > w.ratio ? s : w)).seed}` : ''}${replicaText})`;
+			const text = `${run} run at N=${n}: ${BATCH_MEASURES[key].label(run)} (${bySeed}; median ${fmt(judged, 2)} of the limit${seeds.length > 1 ? `, worst seed ${worstOf(seeds).seed}` : ''}${replicaText})`;
 			add(`${key}-${run}`, judged <= 1, text);
 		}
 	}

@@ -77,7 +77,7 @@ async function createAll(tasks: SimTask[], clock: VirtualClock, pace: AdaptivePa
  * Side A: the tasks created, then waited for at Wait Until Done's defaults. `durations` and `pace` are the API key's
  * in the n8n process: the warm run finds what the cold one learned.
  */
-export async function sideA(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs = NODE_DEFAULTS.pollIntervalMs, pace = new AdaptivePace()) {
+export async function sideA(tasks: SimTask[], durations: LearnedDurations, { pollIntervalMs = NODE_DEFAULTS.pollIntervalMs, pace = new AdaptivePace() } = {}) {
 	const clock = new VirtualClock();
 	const api = new SimulatedApi(clock, tasks, { latencyMs: LOCAL_ROUND_TRIP_MS });
 	const fetchStatus = async (target: PollTarget) => {
@@ -112,7 +112,7 @@ export async function replicaRuns(seed: number, n: number, scale = 1): Promise<R
 	const [durations, pace] = [new LearnedDurations(), new AdaptivePace()];
 	const rows: ReplicaRun[] = [];
 	for (const run of ['cold', 'warm'] as const) {
-		const figures = { A: await sideA(tasks[run], durations, undefined, pace), B: sideB(tasks[run]) };
+		const figures = { A: await sideA(tasks[run], durations, { pace }), B: sideB(tasks[run]) };
 		for (const side of ['A', 'B'] as const) {
 			const { requests, latencies, endMs, slowestMs, completed } = figures[side];
 			rows.push({ seed, side, n, run, requests, completed, p95S: percentile(latencies, 95) / 1000, afterSlowestS: (endMs - slowestMs) / 1000 });

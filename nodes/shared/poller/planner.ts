@@ -1,6 +1,5 @@
 import type { LearnedDurations } from './learnedDurations';
 import { SCHEDULE, type Bounds, expectedFinish, nextCheck, staggerOf } from './schedule';
-import { MAX_IN_FLIGHT } from './slots';
 import { bornBy, type Task } from './taskState';
 
 /**
@@ -28,6 +27,8 @@ export class RunPlanner {
 		private readonly tasks: readonly Task[],
 		private readonly durations: LearnedDurations,
 		private readonly bounds: Bounds,
+		/** The run's cap on checks in flight: a finish asks at most this many peers at once. */
+		private readonly maxInFlight: number,
 	) {
 		this.pending = tasks;
 		for (const task of tasks) {
@@ -64,11 +65,9 @@ export class RunPlanner {
 		// Peers blind or asleep whose window is now open look within one gap, staggered so they are not all asked at
 		// once. Those as old as this task took and not asked since it finished may have finished too: the longest
 		// unasked of them, one round of the in-flight cap, are asked at once.
-		const [gap, tookMs, askedAt] = [
-			this.windowGap(now),
-			doneAt - bornBy(task),
-			(t: Task) => t.lastPollAt ?? -Infinity,
-		];
+		const gap = this.windowGap(now);
+		const tookMs = doneAt - bornBy(task);
+		const askedAt = (t: Task) => t.lastPollAt ?? -Infinity;
 		const opened = this.byModel.get(model)!.filter((peer) => {
 			if (peer.settled || (peer.mode !== 'blind' && peer.mode !== 'waiting')) return false;
 			return this.nextCheckOf(peer, now, gap).mode === 'window';
@@ -76,7 +75,7 @@ export class RunPlanner {
 		const atOnce = opened
 			.filter((peer) => now - bornBy(peer) >= tookMs && askedAt(peer) < doneAt)
 			.sort((x, y) => askedAt(x) - askedAt(y))
-			.slice(0, MAX_IN_FLIGHT);
+			.slice(0, this.maxInFlight);
 		for (const peer of opened) {
 			peer.mode = 'window';
 			this.moveUp(peer, atOnce.includes(peer) ? now : now + gap * staggerOf(peer.index + 1));

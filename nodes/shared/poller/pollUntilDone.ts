@@ -35,7 +35,7 @@ export async function pollUntilDone(targets: PollTarget[], options: PollOptions)
 	const tasks = targets.map((target, i) => newTask(target, i, startedAt, options.timeoutMs));
 	const { pace, requestsPerSecond, maxConcurrentRequests, durations } = options;
 	const slots = new RequestSlots(pace, requestsPerSecond, maxConcurrentRequests);
-	const planner = new RunPlanner(tasks, durations ?? new LearnedDurations(), bounds);
+	const planner = new RunPlanner(tasks, durations ?? new LearnedDurations(), bounds, slots.cap);
 	const handOffAt = startedAt + (Math.max(0, options.handOffAfterMs ?? 0) || Infinity);
 	return await new PollRun(options, clock, bounds, tasks, slots, planner).run(startedAt, handOffAt);
 }

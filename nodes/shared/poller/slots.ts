@@ -16,7 +16,8 @@ export class RequestSlots {
 	/** The next start the user's ceiling (Max Requests per Second, `ceilingMs` apart) and the floor allow. */
 	private readonly own = { ceilingAt: -Infinity, floorAt: -Infinity };
 	private readonly ceilingMs: number;
-	private readonly cap: number;
+	/** Checks in flight at most. */
+	readonly cap: number;
 
 	constructor(pace = new AdaptivePace(), perSecond = 0, maxInFlight = MAX_IN_FLIGHT) {
 		this.pace = pace;

@@ -1,8 +1,7 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 
 import type { WaitSettings } from '../descriptions';
-import { PACE } from '../pacing/adaptivePace';
-import { paceOfKey } from '../pacing/adaptivePace';
+import { PACE, paceOfKey } from '../pacing/adaptivePace';
 import { durationsOfKey } from '../poller/learnedDurations';
 import type { ErrorVerdict, PollOutcome, PollSnapshot, PollTarget } from '../poller/types';
 import { pollUntilDone } from '../poller/pollUntilDone';

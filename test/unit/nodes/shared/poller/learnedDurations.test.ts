@@ -4,7 +4,7 @@ import { type SimTask, percentile, seededRandom } from './simulation';
 
 /** One execution as Wait Until Done runs it (the bench replica's side A), with the key's durations store. */
 async function execution(tasks: SimTask[], durations: LearnedDurations, pollIntervalMs?: number) {
-	const run = await sideA(tasks, durations, pollIntervalMs);
+	const run = await sideA(tasks, durations, { pollIntervalMs });
 	return { ...run, p95: percentile(run.latencies, 95) };
 }
 

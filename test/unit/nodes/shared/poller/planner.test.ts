@@ -1,6 +1,7 @@
 import { LearnedDurations } from '../../../../../nodes/shared/poller/learnedDurations';
 import { RunPlanner } from '../../../../../nodes/shared/poller/planner';
 import { SCHEDULE } from '../../../../../nodes/shared/poller/schedule';
+import { MAX_IN_FLIGHT } from '../../../../../nodes/shared/poller/slots';
 import { newTask, type Task } from '../../../../../nodes/shared/poller/taskState';
 
 const bounds = { minMs: 100, maxMs: 60_000 };
@@ -20,7 +21,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 	test('the first finish of a model teaches its duration and brings its blind peers’ checks within one window gap', () => {
 		const durations = new LearnedDurations();
 		const tasks = tasksOf(10);
-		const planner = new RunPlanner(tasks, durations, bounds);
+		const planner = new RunPlanner(tasks, durations, bounds, MAX_IN_FLIGHT);
 		runningAt(planner, tasks, 2000);
 		expect(tasks.every((t) => t.mode === 'blind')).toBe(true);
 		Object.assign(tasks[0], { settled: true });
@@ -35,7 +36,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 
 	test('peers as old as the finished task took, not asked since it finished, are asked at once: at most one round of the in-flight cap, the longest unasked first', () => {
 		const tasks = tasksOf(12);
-		const planner = new RunPlanner(tasks, new LearnedDurations(), bounds);
+		const planner = new RunPlanner(tasks, new LearnedDurations(), bounds, MAX_IN_FLIGHT);
 		runningAt(planner, tasks, 2000);
 		// Asked at 20 s, 21 s, … 30 s (task 11 last), after task 0 finished (at 25 s) for tasks 6 to 11.
 		tasks.slice(1).forEach((t, i) => {
@@ -50,7 +51,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		// Younger than 25 s: a task created after task 0 is not asked at once, whatever its last check.
 		const young = tasksOf(3);
 		Object.assign(young[1], { createdAt: 10_000 });
-		const second = new RunPlanner(young, new LearnedDurations(), bounds);
+		const second = new RunPlanner(young, new LearnedDurations(), bounds, MAX_IN_FLIGHT);
 		runningAt(second, young, 2000);
 		runningAt(second, young, 20_000);
 		Object.assign(young[0], { settled: true });
@@ -59,7 +60,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		expect(young[2].dueAt).toBe(29_000);
 		// A big batch: no more than the in-flight cap at once.
 		const many = tasksOf(40);
-		const third = new RunPlanner(many, new LearnedDurations(), bounds);
+		const third = new RunPlanner(many, new LearnedDurations(), bounds, MAX_IN_FLIGHT);
 		runningAt(third, many, 2000);
 		runningAt(third, many.slice(0, 30), 20_000);
 		runningAt(third, many.slice(30), 15_000);
@@ -67,7 +68,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		third.finished(many[0], 25_000, 30_000);
 		// The longest unasked first: tasks 30–39 were last asked at 15 s, the others at 20 s.
 		const first = many.filter((t) => t.dueAt === 30_000).map((t) => t.index);
-		expect(first).toHaveLength(8);
+		expect(first).toHaveLength(MAX_IN_FLIGHT);
 		expect(first.every((index) => index >= 30)).toBe(true);
 	});
 
@@ -75,7 +76,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		const durations = new LearnedDurations();
 		for (let i = 0; i < 20; i++) durations.record('veo3', 'total', 40_000 + 500 * i);
 		const tasks = tasksOf(20);
-		const planner = new RunPlanner(tasks, durations, bounds);
+		const planner = new RunPlanner(tasks, durations, bounds, MAX_IN_FLIGHT);
 		runningAt(planner, tasks, 45_000);
 		const gapOf = (t: Task) => t.dueAt - 45_000;
 		expect(gapOf(tasks[19])).toBe(SCHEDULE.windowGapMs);
@@ -90,7 +91,7 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		const durations = new LearnedDurations();
 		for (let i = 0; i < 20; i++) durations.record('veo3', 'total', 40_000 + 500 * i);
 		const tasks = tasksOf(20);
-		const planner = new RunPlanner(tasks, durations, bounds);
+		const planner = new RunPlanner(tasks, durations, bounds, MAX_IN_FLIGHT);
 		for (let i = 0; i < 1000; i++) planner.spend();
 		runningAt(planner, tasks, 45_000);
 		for (const t of tasks.slice(0, 19)) {
@@ -104,6 +105,6 @@ describe('RunPlanner: how the tasks of a run inform each other', () => {
 		const durations = new LearnedDurations();
 		for (const ms of [30_000, 40_000, 50_000]) durations.record('veo3', 'total', ms);
 		const [task] = tasksOf(1);
-		expect(new RunPlanner([task], durations, bounds).handedOn(task)).toEqual({ deadlineMs: 600_000, createdAtMs: 0, expectedFinishAtMs: 40_000 });
+		expect(new RunPlanner([task], durations, bounds, MAX_IN_FLIGHT).handedOn(task)).toEqual({ deadlineMs: 600_000, createdAtMs: 0, expectedFinishAtMs: 40_000 });
 	});
 });

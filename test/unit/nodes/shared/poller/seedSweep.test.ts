@@ -54,7 +54,7 @@ test('with progress in the answers (the /v1/videos family), a finish is noticed 
 	const p95s: number[] = [];
 	for (const seed of SEEDS) {
 		const tasks = benchTasks(seed, 50).cold.map((task) => ({ ...task, progress: true }));
-		const { latencies, completed } = await sideA(tasks, new LearnedDurations(), 30_000);
+		const { latencies, completed } = await sideA(tasks, new LearnedDurations(), { pollIntervalMs: 30_000 });
 		expect(completed).toBe(tasks.length);
 		p95s.push(percentile(latencies, 95));
 	}
